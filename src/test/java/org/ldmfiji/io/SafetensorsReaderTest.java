@@ -41,7 +41,7 @@ class SafetensorsReaderTest extends ManagerPerClassTest {
 	@CsvSource({ "sr, 17", "cin, 19", "inpaint, 21", "kl, 17" })
 	void referenceVectorsHaveTheShapesTheirJsonLists(String fixture, int count) throws IOException {
 		JsonObject shapes = IoTestSupport.json(resource("ldm-reference/" + fixture + "/vectors.json")).getAsJsonObject("tensors");
-		try (StateDict sd = SafetensorsReader.read(resource("ldm-reference/" + fixture + "/vectors.safetensors"), manager)) {
+		try (StateDict sd = Checkpoints.load(resource("ldm-reference/" + fixture + "/vectors.safetensors"), manager)) {
 			assertEquals(count, sd.tensors().size());
 			for (Map.Entry<String, JsonElement> e : shapes.entrySet()) {
 				long[] shape = new long[e.getValue().getAsJsonArray().size()];
@@ -66,7 +66,7 @@ class SafetensorsReaderTest extends ManagerPerClassTest {
 
 	@Test
 	void referenceModels() throws IOException {
-		try (StateDict sd = SafetensorsReader.read(resource("ldm-reference/inpaint/model.safetensors"), manager)) {
+		try (StateDict sd = Checkpoints.load(resource("ldm-reference/inpaint/model.safetensors"), manager)) {
 			assertEquals(440, sd.tensors().size());
 			assertEquals(List.of("betas", "alphas_cumprod"), List.copyOf(sd.tensors().keySet()).subList(0, 2));
 			NDArray w = sd.get("model.diffusion_model.input_blocks.0.0.weight");
@@ -75,7 +75,7 @@ class SafetensorsReaderTest extends ManagerPerClassTest {
 			assertEquals(-5.807195663452148f, sd.get("log_one_minus_alphas_cumprod").getFloat(1));
 			assertTrue(sd.metadata().isEmpty());
 		}
-		try (StateDict sd = SafetensorsReader.read(resource("ldm-reference/kl/model.safetensors"), manager)) {
+		try (StateDict sd = Checkpoints.load(resource("ldm-reference/kl/model.safetensors"), manager)) {
 			assertEquals(355, sd.tensors().size());
 			NDArray scale = sd.get("scale_factor");
 			assertEquals(0, scale.getShape().dimension());
@@ -116,7 +116,7 @@ class SafetensorsReaderTest extends ManagerPerClassTest {
 			+ "\"bool\":{\"dtype\":\"BOOL\",\"shape\":[1,2],\"data_offsets\":[32,34]},"
 			+ "\"empty\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[34,34]}}";
 		Path file = SafetensorsFiles.write(dir.resolve("types.safetensors"), header, Arrays.copyOf(data.array(), 34));
-		try (StateDict sd = SafetensorsReader.read(file, manager)) {
+		try (StateDict sd = Checkpoints.load(file, manager)) {
 			assertEquals(Map.of("format", "pt"), sd.metadata());
 			assertEquals(DataType.FLOAT32, sd.get("bf16").getDataType());
 			assertArrayEquals(new float[] { 1.5f, -10f }, sd.get("bf16").toFloatArray());
