@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ldmfiji.testing.ManagerPerClassTest;
 
 /** Format detection by content, and the StateDict contract. */
 class CheckpointsTest extends ManagerPerClassTest {

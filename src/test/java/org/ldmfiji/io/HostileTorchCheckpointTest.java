@@ -16,6 +16,7 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ldmfiji.testing.ManagerPerClassTest;
 
 /** torch checkpoints built by hand to be broken or hostile: a message, never code execution, a crash or a hang. */
 class HostileTorchCheckpointTest extends ManagerPerClassTest {

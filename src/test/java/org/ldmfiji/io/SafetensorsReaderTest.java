@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.ldmfiji.testing.ManagerPerClassTest;
 
 /** safetensors: the reference fixtures, element types, and broken or hostile headers built here. */
 class SafetensorsReaderTest extends ManagerPerClassTest {

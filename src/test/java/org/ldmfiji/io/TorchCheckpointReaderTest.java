@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.ldmfiji.testing.ManagerPerClassTest;
 
 /** torch.save checkpoints: the reference fixtures, and files written by make_test_files.py checked value by value. */
 class TorchCheckpointReaderTest extends ManagerPerClassTest {

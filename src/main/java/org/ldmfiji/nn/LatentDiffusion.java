@@ -1,0 +1,196 @@
+package org.ldmfiji.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.ldmfiji.io.CondStageConfig;
+import org.ldmfiji.io.FirstStageConfig;
+import org.ldmfiji.io.LdmConfig;
+import org.ldmfiji.io.StateDict;
+import org.ldmfiji.nn.autoencoder.AutoencoderKL;
+import org.ldmfiji.nn.autoencoder.FirstStage;
+import org.ldmfiji.nn.autoencoder.VQModel;
+import org.ldmfiji.nn.cond.ClassEmbedder;
+import org.ldmfiji.nn.cond.CondStage;
+import org.ldmfiji.nn.cond.SpatialRescaler;
+import org.ldmfiji.nn.unet.UNetModel;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ddpm.LatentDiffusion at inference: the denoiser ({@code model.diffusion_model}), the first stage
+ * ({@code first_stage_model}) and the conditioning stage ({@code cond_stage_model}), wired as the reference
+ * wires them. The diffusion schedule and samplers are not here: they know nothing of models.
+ */
+public final class LatentDiffusion implements AutoCloseable {
+
+	private final LdmConfig config;
+	private final Weights weights;
+	private final UNetModel unet;
+	private final FirstStage firstStage;
+	private final CondStage condStage;
+	private final float scaleFactor;
+	private final AutoCloseable owned;
+
+	private LatentDiffusion(LdmConfig config, Weights w, float scaleFactor, AutoCloseable owned) {
+		this.config = config;
+		this.weights = w;
+		this.unet = new UNetModel(config.unet, w.sub("model.diffusion_model"));
+		this.firstStage = firstStage(config.firstStage, w.sub("first_stage_model"));
+		this.condStage = condStage(config.condStage, w.sub("cond_stage_model"), firstStage);
+		this.scaleFactor = scaleFactor;
+		this.owned = owned;
+	}
+
+	/**
+	 * Builds the model from a checkpoint's tensors. With {@code useEma} (the config's {@code use_ema}, the
+	 * reference's default) the denoiser reads the checkpoint's EMA copy where it has one.
+	 */
+	public static LatentDiffusion load(LdmConfig config, StateDict checkpoint, NDManager manager, boolean useEma) {
+		Weights w = Weights.load(checkpoint.tensors(), checkpoint.source().getFileName().toString(), manager, useEma);
+		return new LatentDiffusion(config, w, scaleFactor(config, checkpoint), checkpoint);
+	}
+
+	public static LatentDiffusion load(LdmConfig config, StateDict checkpoint, NDManager manager) {
+		return load(config, checkpoint, manager, config.diffusion.useEma);
+	}
+
+	/** A model with freshly initialised weights (training from scratch; benchmarks of an architecture). */
+	public static LatentDiffusion fresh(LdmConfig config, NDManager manager) {
+		return new LatentDiffusion(config, Weights.fresh(manager), (float) config.diffusion.scaleFactor, null);
+	}
+
+	/** With {@code scale_by_std} the factor was measured on the first training batch and stored as a buffer. */
+	private static float scaleFactor(LdmConfig config, StateDict checkpoint) {
+		if (config.diffusion.scaleByStd && checkpoint.contains("scale_factor")) {
+			return checkpoint.get("scale_factor").toType(DataType.FLOAT32, false).getFloat();
+		}
+		return (float) config.diffusion.scaleFactor;
+	}
+
+	private static FirstStage firstStage(FirstStageConfig c, Weights w) {
+		switch (c.kind) {
+			case VQ:
+				return new VQModel(c, w);
+			case KL:
+				return new AutoencoderKL(c, w);
+			default:
+				throw new IllegalArgumentException("first stage " + c.target + " is not supported yet");
+		}
+	}
+
+	private static CondStage condStage(CondStageConfig c, Weights w, FirstStage firstStage) {
+		switch (c.kind) {
+			case UNCONDITIONAL:
+				return null;
+			case IDENTITY:
+				return x -> x;
+			case FIRST_STAGE:
+				// get_learned_conditioning: encode() — the VQ latent before quantisation, the KL mode; unscaled
+				return firstStage::encode;
+			case CLASS_EMBEDDER:
+				return new ClassEmbedder(w, c.nClasses, c.embedDim);
+			case SPATIAL_RESCALER:
+				return new SpatialRescaler(w, c.nStages, c.method, c.multiplier, c.inChannels, c.outChannels, c.bias);
+			default:
+				throw new IllegalArgumentException("cond stage " + c.target + " is not supported yet");
+		}
+	}
+
+	public LdmConfig config() {
+		return config;
+	}
+
+	public UNetModel unet() {
+		return unet;
+	}
+
+	public FirstStage firstStage() {
+		return firstStage;
+	}
+
+	/** The conditioning stage, or null for an unconditional model. */
+	public CondStage condStage() {
+		return condStage;
+	}
+
+	public float scaleFactor() {
+		return scaleFactor;
+	}
+
+	public boolean usesEma() {
+		return weights.usesEma();
+	}
+
+	/** DiffusionWrapper.forward: the denoiser's raw output (eps or x0) for x_t at timesteps t (int64 [B]). */
+	public NDArray applyModel(NDArray x, NDArray t, Conditioning c) {
+		String key = config.diffusion.conditioningKey;
+		NDArray input = x;
+		NDArray context = null;
+		NDArray y = null;
+		if (key != null && !c.concat.isEmpty()) {
+			NDList parts = new NDList(x);
+			parts.addAll(c.concat);
+			input = NDArrays.concat(parts, 1);
+		}
+		if (!c.crossattn.isEmpty()) {
+			if ("adm".equals(key)) y = c.crossattn.get(0);
+			else context = c.crossattn.size() == 1 ? c.crossattn.get(0) : NDArrays.concat(new NDList(c.crossattn), 1);
+		}
+		return unet.forward(input, t, context, y);
+	}
+
+	/** get_learned_conditioning followed by apply_model's routing of a single conditioning tensor. */
+	public Conditioning conditioning(NDArray input) {
+		if (condStage == null) return Conditioning.none();
+		return Conditioning.of(config.diffusion.conditioningKey, condStage.forward(input));
+	}
+
+	/** The latent the diffusion model sees for an image in [-1, 1]: scale_factor × (VQ pre-quantisation latent | KL mode). */
+	public NDArray encodeFirstStage(NDArray image) {
+		return firstStage.encode(image).mul(scaleFactor);
+	}
+
+	/**
+	 * decode_first_stage: undo the scale factor, then decode. A VQModelInterface first stage quantises first
+	 * unless {@code quantize} is false (the reference's force_not_quantize).
+	 */
+	public NDArray decodeFirstStage(NDArray latent, boolean quantize) {
+		return firstStage.decode(latent.mul(1f / scaleFactor), quantize && config.firstStage.quantizesOnDecode());
+	}
+
+	/** Number of parameters the model uses (shared tensors counted once). */
+	public long parameterCount() {
+		Map<NDArray, Boolean> seen = new IdentityHashMap<>();
+		long n = 0;
+		for (NDArray a : weights.taken().values()) {
+			if (seen.put(a, Boolean.TRUE) == null) n += a.getShape().size();
+		}
+		return n;
+	}
+
+	/** Every parameter the model uses, by checkpoint key (for training and saving). */
+	public Map<String, NDArray> parameters() {
+		return weights.taken();
+	}
+
+	/** Checkpoint tensors no module used (diffusion buffers, the cond stage's copy of the first stage, ...). */
+	public List<String> unusedKeys() {
+		return new ArrayList<>(weights.unusedKeys());
+	}
+
+	@Override
+	public void close() {
+		if (owned == null) return;
+		try {
+			owned.close();
+		} catch (Exception e) {
+			throw new IllegalStateException("could not release the model's weights", e);
+		}
+	}
+}
