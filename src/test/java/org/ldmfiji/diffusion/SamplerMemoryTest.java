@@ -1,0 +1,104 @@
+package org.ldmfiji.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import org.junit.jupiter.api.Test;
+import org.ldmfiji.engine.Inference;
+import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.pipeline.Generation;
+import org.ldmfiji.pipeline.ModelDenoiser;
+import org.ldmfiji.testing.Fixtures;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Native memory is scoped per sampling step, and inference threads record no autograd graph. */
+class SamplerMemoryTest {
+
+	@Test
+	void liveArraysDoNotGrowOverHundredsOfSteps() throws Exception {
+		Inference.prepareThread();
+		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
+			LatentDiffusion model = Fixtures.model(Fixtures.bundledCase("sr"), manager)) {
+			NDArray lr = manager.randomUniform(-1f, 1f, new Shape(1, 3, 8, 8));
+			Denoiser eps = ModelDenoiser.eps(model, model.conditioning(lr), null, 1.0);
+			DdimSchedule schedule = new DdimSchedule(ModelDenoiser.schedule(model.config().diffusion), 250, 0.5,
+				DdimSchedule.Discretization.UNIFORM);
+			assertEquals(250, schedule.size());
+			List<Integer> live = new ArrayList<>();
+			NDArray xT = manager.randomNormal(new Shape(1, 3, 8, 8));
+			NDArray out = new DdimSampler(schedule).sample(manager, eps, xT, null, (step, total, t, x, x0) -> {
+				live.add(manager.getManagedArrays().size());
+				return true;
+			});
+			assertFalse(out.isNaN().any().getBoolean() || out.isInfinite().any().getBoolean());
+			assertEquals(live.get(10), live.get(live.size() - 1),
+				"arrays alive after step 10 and after the last step: " + live.get(10) + " vs " + live.get(live.size() - 1));
+			// PLMS keeps up to three old predictions: constant after its first few steps too.
+			List<Integer> plmsLive = new ArrayList<>();
+			DdimSchedule plms = new DdimSchedule(ModelDenoiser.schedule(model.config().diffusion), 200, 0.0,
+				DdimSchedule.Discretization.UNIFORM);
+			new PlmsSampler(plms).sample(manager, eps, xT, null, (step, total, t, x, x0) -> {
+				plmsLive.add(manager.getManagedArrays().size());
+				return true;
+			}).close();
+			assertEquals(plmsLive.get(10), plmsLive.get(plmsLive.size() - 1));
+		}
+	}
+
+	@Test
+	void stepCallbackStopsTheRunBetweenSteps() throws Exception {
+		Inference.prepareThread();
+		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
+			LatentDiffusion model = Fixtures.model(Fixtures.bundledCase("kl"), manager)) {
+			Generation.Request r = new Generation.Request();
+			r.steps = 20;
+			List<Integer> seen = new ArrayList<>();
+			r.callback = (step, total, t, x, x0) -> {
+				seen.add(step);
+				return step < 4;
+			};
+			int before = manager.getManagedArrays().size();
+			org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+				() -> Generation.run(model, r, manager));
+			assertEquals(List.of(0, 1, 2, 3, 4), seen);
+			assertEquals(before, manager.getManagedArrays().size(), "a stopped run leaves no arrays behind");
+		}
+	}
+
+	@Test
+	void inferenceThreadsRunWithoutGradientRecording() throws Exception {
+		AtomicBoolean gradBefore = new AtomicBoolean();
+		AtomicBoolean gradAfter = new AtomicBoolean(true);
+		AtomicReference<Throwable> failure = new AtomicReference<>();
+		Inference.prepareThread();
+		Thread worker = new Thread(() -> {
+			try {
+				gradBefore.set(JniUtils.isGradMode()); // libtorch's default on a new thread
+				try (NDManager manager = NDManager.newBaseManager(Device.cpu());
+					LatentDiffusion model = Fixtures.model(Fixtures.bundledCase("kl"), manager)) {
+					Generation.Request r = new Generation.Request();
+					r.steps = 3;
+					Generation.run(model, r, manager).close();
+					gradAfter.set(JniUtils.isGradMode());
+				}
+			} catch (Throwable t) {
+				failure.set(t);
+			}
+		});
+		worker.start();
+		worker.join();
+		if (failure.get() != null) throw new AssertionError(failure.get());
+		assertTrue(gradBefore.get(), "a new thread starts with grad mode on (which is why every worker must switch it off)");
+		assertFalse(gradAfter.get(), "the sampling thread ran with grad mode off");
+	}
+}
