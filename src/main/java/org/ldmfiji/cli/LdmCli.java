@@ -112,7 +112,11 @@ public final class LdmCli {
 			ImagePlus imp = ImageOutput.rgb(images, Paths.get(out).getFileName().toString());
 			Path parent = Paths.get(out).toAbsolutePath().getParent();
 			if (parent != null) Files.createDirectories(parent);
-			IJ.saveAs(imp, imp.getStackSize() > 1 ? "tif" : "png", out);
+			String format = out.toLowerCase(Locale.ROOT).endsWith(".png") ? "png" : "tif";
+			if ("png".equals(format) && imp.getStackSize() > 1) {
+				throw new IllegalArgumentException("a batch of " + imp.getStackSize() + " images needs a .tif output, not " + out);
+			}
+			IJ.saveAs(imp, format, out);
 			System.out.println("wrote " + out);
 			return 0;
 		}

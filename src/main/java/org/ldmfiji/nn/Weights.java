@@ -84,17 +84,6 @@ public final class Weights {
 		return prefix + name;
 	}
 
-	/** Whether the checkpoint holds this tensor (fresh weights hold none). */
-	public boolean has(String name) {
-		return root.source.containsKey(sourceKey(key(name)));
-	}
-
-	/** Whether any tensor lies under {@code sub(name)}. */
-	public boolean hasAny(String name) {
-		String p = sourceKey(key(name) + ".");
-		return root.source.keySet().stream().anyMatch(k -> k.startsWith(p));
-	}
-
 	/** Whether this model reads the denoiser's EMA weights. */
 	public boolean usesEma() {
 		return root.useEma;
