@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import ij.IJ;
+import ij.io.FileSaver;
 import ij.ImagePlus;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.io.Checkpoints;
@@ -37,6 +37,8 @@ public final class LdmCli {
 	private LdmCli() {}
 
 	public static void main(String[] args) {
+		// libtorch comes from the pytorch-native-cpu jar: never download anything unless asked to
+		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
 		try {
 			System.exit(run(args));
 		} catch (IllegalArgumentException | java.io.IOException | IllegalStateException e) {
@@ -112,11 +114,14 @@ public final class LdmCli {
 			ImagePlus imp = ImageOutput.rgb(images, Paths.get(out).getFileName().toString());
 			Path parent = Paths.get(out).toAbsolutePath().getParent();
 			if (parent != null) Files.createDirectories(parent);
-			String format = out.toLowerCase(Locale.ROOT).endsWith(".png") ? "png" : "tif";
-			if ("png".equals(format) && imp.getStackSize() > 1) {
+			boolean png = out.toLowerCase(Locale.ROOT).endsWith(".png");
+			if (png && imp.getStackSize() > 1) {
 				throw new IllegalArgumentException("a batch of " + imp.getStackSize() + " images needs a .tif output, not " + out);
 			}
-			IJ.saveAs(imp, format, out);
+			// FileSaver directly: IJ.saveAs goes through the command table, which plain ij.jar cannot build headless
+			FileSaver saver = new FileSaver(imp);
+			boolean saved = png ? saver.saveAsPng(out) : imp.getStackSize() > 1 ? saver.saveAsTiffStack(out) : saver.saveAsTiff(out);
+			if (!saved) throw new java.io.IOException("could not write " + out);
 			System.out.println("wrote " + out);
 			return 0;
 		}
