@@ -29,6 +29,25 @@ public final class Scoped {
 		return adopt(owner, result);
 	}
 
+	/**
+	 * Runs one layer's work and frees its intermediates as soon as it returns, keeping only its output (owned
+	 * like its input). Without this a whole forward pass's activations stay alive until the step's scope closes:
+	 * gigabytes for a decoder at 256², and every allocation is fresh memory that page-faults.
+	 * (Autograd keeps what backward needs on its own, so training is unaffected.)
+	 */
+	public static NDArray layer(NDArray input, Supplier<NDArray> body) {
+		return keep(input.getManager(), body);
+	}
+
+	/**
+	 * For walking a chain of layers: returns {@code next} and frees {@code previous} at once, unless it is the
+	 * chain's {@code input} (which belongs to the caller).
+	 */
+	public static NDArray advance(NDArray previous, NDArray next, NDArray input) {
+		if (previous != input && previous != next) previous.close();
+		return next;
+	}
+
 	/** As {@link #keep}, for several survivors. */
 	public static NDList keepAll(NDManager owner, Supplier<NDList> body) {
 		NDList result;

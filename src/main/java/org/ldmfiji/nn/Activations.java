@@ -1,6 +1,7 @@
 package org.ldmfiji.nn;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 
 /** The element-wise nonlinearities of these models. */
 public final class Activations {
@@ -9,7 +10,7 @@ public final class Activations {
 
 	/** SiLU / swish, the reference's {@code nonlinearity(x) = x * sigmoid(x)}. */
 	public static NDArray silu(NDArray x) {
-		return x.mul(x.getNDArrayInternal().sigmoid());
+		return Scoped.layer(x, () -> x.mul(x.getNDArrayInternal().sigmoid()));
 	}
 
 	/** Exact (erf) GELU, torch's default {@code F.gelu}. */

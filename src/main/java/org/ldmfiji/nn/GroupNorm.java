@@ -1,6 +1,7 @@
 package org.ldmfiji.nn;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -30,6 +31,10 @@ public final class GroupNorm {
 	}
 
 	public NDArray forward(NDArray x) {
+		return Scoped.layer(x, () -> normalise(x));
+	}
+
+	private NDArray normalise(NDArray x) {
 		Shape shape = x.getShape();
 		long n = shape.get(0);
 		NDArray grouped = x.reshape(n, groups, -1);

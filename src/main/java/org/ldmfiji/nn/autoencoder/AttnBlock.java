@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.autoencoder;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.nn.Conv2d;
 import org.ldmfiji.nn.GroupNorm;
@@ -24,6 +25,10 @@ final class AttnBlock {
 	}
 
 	NDArray forward(NDArray x) {
+		return Scoped.layer(x, () -> compute(x));
+	}
+
+	private NDArray compute(NDArray x) {
 		Shape s = x.getShape();
 		long b = s.get(0), c = s.get(1), hw = s.get(2) * s.get(3);
 		NDArray h = norm.forward(x);

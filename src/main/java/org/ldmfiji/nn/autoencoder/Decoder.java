@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.autoencoder;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.AutoencoderConfig;
 import org.ldmfiji.nn.Activations;
 import org.ldmfiji.nn.Conv2d;
@@ -67,20 +68,22 @@ public final class Decoder {
 
 	public NDArray forward(NDArray z) {
 		NDArray h = convIn.forward(z);
-		h = mid2.forward(Autoencoders.attend(midAttn, mid1.forward(h)));
+		h = Scoped.advance(h, mid1.forward(h), z);
+		h = Scoped.advance(h, Autoencoders.attend(midAttn, h), z);
+		h = Scoped.advance(h, mid2.forward(h), z);
 		for (int level = blocks.size() - 1; level >= 0; level--) {
 			List<AttnBlock> la = attns.get(level);
 			for (int b = 0; b < blocks.get(level).size(); b++) {
-				h = blocks.get(level).get(b).forward(h);
-				if (!la.isEmpty()) h = Autoencoders.attend(la.get(b), h);
+				h = Scoped.advance(h, blocks.get(level).get(b).forward(h), z);
+				if (!la.isEmpty()) h = Scoped.advance(h, Autoencoders.attend(la.get(b), h), z);
 			}
 			if (level != 0) {
-				h = Resample.nearest2x(h);
-				if (upsampleWithConv) h = upsamples.get(level).forward(h);
+				h = Scoped.advance(h, Resample.nearest2x(h), z);
+				if (upsampleWithConv) h = Scoped.advance(h, upsamples.get(level).forward(h), z);
 			}
 		}
 		if (givePreEnd) return h;
-		h = convOut.forward(Activations.silu(normOut.forward(h)));
-		return tanhOut ? h.tanh() : h;
+		NDArray out = Scoped.advance(h, convOut.forward(Activations.silu(normOut.forward(h))), z);
+		return tanhOut ? Scoped.advance(out, out.tanh(), z) : out;
 	}
 }

@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.autoencoder;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.AutoencoderConfig;
 import org.ldmfiji.nn.Activations;
 import org.ldmfiji.nn.Conv2d;
@@ -62,13 +63,17 @@ public final class Encoder {
 		for (int level = 0; level < blocks.size(); level++) {
 			List<AttnBlock> la = attns.get(level);
 			for (int b = 0; b < blocks.get(level).size(); b++) {
-				h = blocks.get(level).get(b).forward(h);
-				if (!la.isEmpty()) h = Autoencoders.attend(la.get(b), h);
+				h = Scoped.advance(h, blocks.get(level).get(b).forward(h), x);
+				if (!la.isEmpty()) h = Scoped.advance(h, Autoencoders.attend(la.get(b), h), x);
 			}
-			if (level < downsamples.size()) h = downsample(downsamples.get(level), h);
+			if (level < downsamples.size()) h = Scoped.advance(h, downsample(downsamples.get(level), h), x);
 		}
-		h = mid2.forward(Autoencoders.attend(midAttn, mid1.forward(h)));
-		return convOut.forward(Activations.silu(normOut.forward(h)));
+		h = Scoped.advance(h, mid1.forward(h), x);
+		h = Scoped.advance(h, Autoencoders.attend(midAttn, h), x);
+		h = Scoped.advance(h, mid2.forward(h), x);
+		NDArray out = convOut.forward(Activations.silu(normOut.forward(h)));
+		Scoped.advance(h, out, x);
+		return out;
 	}
 
 	/** model.Downsample: pad right and bottom by one, then a 3x3 stride-2 convolution (or 2x2 average pooling). */

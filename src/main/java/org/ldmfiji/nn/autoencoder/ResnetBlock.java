@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.autoencoder;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.nn.Activations;
 import org.ldmfiji.nn.Conv2d;
 import org.ldmfiji.nn.GroupNorm;
@@ -24,6 +25,10 @@ final class ResnetBlock {
 	}
 
 	NDArray forward(NDArray x) {
+		return Scoped.layer(x, () -> compute(x));
+	}
+
+	private NDArray compute(NDArray x) {
 		NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
 		h = conv2.forward(Activations.silu(norm2.forward(h)));
 		return (shortcut == null ? x : shortcut.forward(x)).add(h);

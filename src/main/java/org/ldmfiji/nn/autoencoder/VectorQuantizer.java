@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.autoencoder;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.nn.Init;
 import org.ldmfiji.nn.Weights;
@@ -18,6 +19,10 @@ public final class VectorQuantizer {
 
 	/** [B, C, H, W] → quantised [B, C, H, W], computed as the reference does (same distance, same z + (z_q - z)). */
 	public NDArray forward(NDArray z) {
+		return Scoped.layer(z, () -> quantise(z));
+	}
+
+	private NDArray quantise(NDArray z) {
 		Shape s = z.getShape();
 		NDArray zhwc = z.transpose(0, 2, 3, 1);
 		NDArray flat = zhwc.reshape(-1, dim);

@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.unet;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.nn.Conv1x1d;
@@ -33,6 +34,10 @@ final class AttentionBlock implements TimestepBlock {
 
 	@Override
 	public NDArray forward(NDArray x, NDArray emb, NDArray context) {
+		return Scoped.layer(x, () -> compute(x, emb, context));
+	}
+
+	private NDArray compute(NDArray x, NDArray emb, NDArray context) {
 		Shape shape = x.getShape();
 		long b = shape.get(0);
 		long c = shape.get(1);

@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.unet;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.NDList;
 import org.ldmfiji.nn.Activations;
 import org.ldmfiji.nn.LayerNorm;
@@ -32,6 +33,10 @@ final class BasicTransformerBlock {
 	}
 
 	NDArray forward(NDArray x, NDArray context) {
+		return Scoped.layer(x, () -> compute(x, context));
+	}
+
+	private NDArray compute(NDArray x, NDArray context) {
 		x = attn1.forward(norm1.forward(x), null).add(x);
 		x = attn2.forward(norm2.forward(x), context).add(x);
 		return feedForward(norm3.forward(x)).add(x);

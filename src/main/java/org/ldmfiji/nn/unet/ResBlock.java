@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.unet;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.NDList;
 import org.ldmfiji.nn.Activations;
 import org.ldmfiji.nn.Conv2d;
@@ -42,6 +43,10 @@ final class ResBlock implements TimestepBlock {
 
 	@Override
 	public NDArray forward(NDArray x, NDArray emb, NDArray context) {
+		return Scoped.layer(x, () -> compute(x, emb, context));
+	}
+
+	private NDArray compute(NDArray x, NDArray emb, NDArray context) {
 		NDArray h = Activations.silu(inNorm.forward(x));
 		if (resampling != Resampling.NONE) {
 			// h_upd / x_upd: parameter-free resampling of both paths, before in_layers' convolution

@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.unet;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.nn.Conv2d;
 import org.ldmfiji.nn.GroupNorm;
@@ -31,6 +32,10 @@ final class SpatialTransformer implements TimestepBlock {
 
 	@Override
 	public NDArray forward(NDArray x, NDArray emb, NDArray context) {
+		return Scoped.layer(x, () -> compute(x, emb, context));
+	}
+
+	private NDArray compute(NDArray x, NDArray emb, NDArray context) {
 		Shape s = x.getShape();
 		long b = s.get(0), h = s.get(2), wd = s.get(3);
 		NDArray t = projIn.forward(norm.forward(x));

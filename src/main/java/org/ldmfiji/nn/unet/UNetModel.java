@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.UNetConfig;
 import org.ldmfiji.nn.Activations;
 import org.ldmfiji.nn.Conv2d;
@@ -118,11 +119,11 @@ public final class UNetModel {
 	 * @param y        int64 class labels [B] for class-conditional UNets ({@code num_classes}), or null
 	 */
 	public NDArray forward(NDArray x, NDArray t, NDArray context, NDArray y) {
-		NDArray emb = timeEmbed2.forward(Activations.silu(timeEmbed0.forward(timestepEmbedding(t, config.modelChannels))));
-		if (labelEmb != null) {
-			if (y == null) throw new IllegalArgumentException("this UNet is class-conditional (num_classes) and needs labels y");
-			emb = emb.add(labelEmb.forward(y));
+		NDArray timeEmb = timeEmbed2.forward(Activations.silu(timeEmbed0.forward(timestepEmbedding(t, config.modelChannels))));
+		if (labelEmb != null && y == null) {
+			throw new IllegalArgumentException("this UNet is class-conditional (num_classes) and needs labels y");
 		}
+		NDArray emb = labelEmb == null ? timeEmb : timeEmb.add(labelEmb.forward(y));
 		Deque<NDArray> hs = new ArrayDeque<>();
 		NDArray h = x;
 		for (TimestepBlock b : inputBlocks) {
@@ -131,9 +132,15 @@ public final class UNetModel {
 		}
 		h = middleBlock.forward(h, emb, context);
 		for (TimestepBlock b : outputBlocks) {
-			h = b.forward(NDArrays.concat(new NDList(h, hs.pop()), 1), emb, context);
+			NDArray skip = hs.pop();
+			NDArray previous = h;
+			h = Scoped.layer(previous, () -> b.forward(NDArrays.concat(new NDList(previous, skip), 1), emb, context));
+			previous.close(); // an input block's or the middle block's output: used up now
+			skip.close();
 		}
-		return outConv.forward(Activations.silu(outNorm.forward(h)));
+		NDArray out = outConv.forward(Activations.silu(outNorm.forward(h)));
+		h.close();
+		return out;
 	}
 
 	/**
