@@ -14,6 +14,7 @@ public final class Inference {
 	 * autograd graph (and keep every activation alive) for each op.
 	 */
 	public static void prepareThread() {
+		NativeAllocator.tune(); // once per process, before libtorch's first large allocations
 		Engine.getEngine("PyTorch"); // loads libtorch if this is the first use
 		JniUtils.setGradMode(false);
 	}
