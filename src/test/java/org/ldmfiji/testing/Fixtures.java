@@ -22,19 +22,17 @@ public final class Fixtures {
 	public static Path root() {
 		String override = System.getProperty("ldm.fixtures");
 		if (override != null && !override.isBlank()) return Paths.get(override);
-		URL url = Fixtures.class.getResource("/ldm-reference");
-		if (url == null) throw new IllegalStateException("test resource ldm-reference/ is missing");
-		try {
-			return Paths.get(url.toURI());
-		} catch (URISyntaxException e) {
-			throw new IllegalStateException(e);
-		}
+		return resource("ldm-reference");
 	}
 
 	/** A case folder of the bundled fixtures (never the -Dldm.fixtures override: other tests rely on these cases). */
 	public static Path bundledCase(String name) {
-		URL url = Fixtures.class.getResource("/ldm-reference/" + name);
-		if (url == null) throw new IllegalStateException("test resource ldm-reference/" + name + " is missing");
+		return resource("ldm-reference/" + name);
+	}
+
+	private static Path resource(String path) {
+		URL url = Fixtures.class.getResource("/" + path);
+		if (url == null) throw new IllegalStateException("test resource " + path + "/ is missing");
 		try {
 			return Paths.get(url.toURI());
 		} catch (URISyntaxException e) {
