@@ -10,7 +10,7 @@ as the Java `LatentDiffusion.fresh` does), GroupNorm weight 1 / bias 0.
 Usage:
   python3 reference_unet_bench.py [LATENT] [THREADS] [STEPS] [CHECKOUT]
          [--warmup 2] [--first-stage] [--fs-repeats 3] [--profile] [--profile-steps 3] [--seed 0]
-  e.g. python3 reference_unet_bench.py 64 2 5 /work/benchwork/latent-diffusion --first-stage
+  e.g. python3 reference_unet_bench.py 64 2 5 ../latent-diffusion --first-stage
 
 CHECKOUT is an unpacked CompVis/latent-diffusion tree (needs ldm/modules/...). Only the UNet / autoencoder
 modules are imported; ldm.util (which pulls in PIL) is replaced by a stub in sys.modules. No reference file

@@ -15,6 +15,7 @@ public final class DdimSchedule {
 	/** How the sub-sequence is spaced: {@code uniform} (every c-th step) or {@code quad} (quadratic). */
 	public enum Discretization { UNIFORM, QUAD }
 
+	private final Schedule base;
 	private final int[] timesteps;
 	private final float[] alphas;
 	private final float[] alphasPrev;
@@ -26,6 +27,7 @@ public final class DdimSchedule {
 			throw new IllegalArgumentException("steps must lie in 1.." + schedule.timesteps() + ", not " + steps);
 		}
 		if (eta < 0) throw new IllegalArgumentException("eta must not be negative, not " + eta);
+		this.base = schedule;
 		this.timesteps = timesteps(discretization, steps, schedule.timesteps());
 		float[] ac = schedule.alphasCumprodF32();
 		int n = timesteps.length;
@@ -63,6 +65,11 @@ public final class DdimSchedule {
 		return ts.stream().mapToInt(Integer::intValue).toArray();
 	}
 
+	/** The model's full schedule this sub-sequence is taken from. */
+	public Schedule base() {
+		return base;
+	}
+
 	public int size() {
 		return timesteps.length;
 	}
@@ -89,10 +96,10 @@ public final class DdimSchedule {
 	}
 
 	/**
-	 * One DDIM update from x at sub-step {@code index} with noise prediction e. Returns {x_prev, pred_x0}.
+	 * One DDIM update from x at sub-step {@code index} with noise prediction e.
 	 * Noise is drawn even when σ = 0, as the reference does, so seeded runs stay on the same random stream.
 	 */
-	NDArray[] step(NDArray x, NDArray e, int index) {
+	SamplerStep step(NDArray x, NDArray e, int index) {
 		float aT = alphas[index];
 		float aPrev = alphasPrev[index];
 		float sigma = sigmas[index];
@@ -100,6 +107,6 @@ public final class DdimSchedule {
 		NDArray dir = e.mul((float) Math.sqrt(1f - aPrev - sigma * sigma));
 		NDArray noise = x.getManager().randomNormal(x.getShape()).mul(sigma);
 		NDArray xPrev = predX0.mul((float) Math.sqrt(aPrev)).add(dir).add(noise);
-		return new NDArray[] {xPrev, predX0};
+		return new SamplerStep(xPrev, predX0);
 	}
 }

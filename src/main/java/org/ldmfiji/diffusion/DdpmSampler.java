@@ -10,30 +10,36 @@ import ai.djl.ndarray.NDManager;
  * the posterior mean and clipped log-variance, fresh noise except at t = 0. Mask blending here comes
  * after each step, as in the reference.
  */
-public final class DdpmSampler {
+public final class DdpmSampler implements Sampler {
 
 	private final Schedule schedule;
-	private final Parameterization parameterization;
 	private final double vPosterior;
 	private final int steps;
 
 	/** @param steps how many of the last timesteps to run (the reference's start_T); all of them when ≥ T */
-	public DdpmSampler(Schedule schedule, Parameterization parameterization, double vPosterior, int steps) {
+	public DdpmSampler(Schedule schedule, double vPosterior, int steps) {
+		if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, not " + steps);
 		this.schedule = schedule;
-		this.parameterization = parameterization;
 		this.vPosterior = vPosterior;
 		this.steps = Math.min(steps, schedule.timesteps());
 	}
 
-	public NDArray sample(NDManager owner, Denoiser model, NDArray xT, MaskBlend blend, StepCallback callback) {
+	@Override
+	public int steps() {
+		return steps;
+	}
+
+	@Override
+	public NDArray sample(NDManager owner, Denoiser model, Parameterization parameterization, NDArray xT, MaskBlend blend,
+		StepCallback callback) {
 		return SamplingLoop.run(owner, xT, steps, i -> steps - 1 - i, (x, i) -> {
 			int t = steps - 1 - i;
-			NDArray[] r = step(x, model.predict(x, t), t);
-			return new NDList(blend == null ? r[0] : blend.apply(r[0], t), r[1]);
+			SamplerStep r = step(x, model.predict(x, t), parameterization, t);
+			return new NDList(blend == null ? r.xPrev : blend.apply(r.xPrev, t), r.predX0);
 		}, callback, SamplingLoop::discard);
 	}
 
-	private NDArray[] step(NDArray x, NDArray modelOut, int t) {
+	private SamplerStep step(NDArray x, NDArray modelOut, Parameterization parameterization, int t) {
 		double ac = schedule.alphaCumprod(t);
 		double acPrev = schedule.alphaCumprodPrev(t);
 		double beta = schedule.beta(t);
@@ -46,6 +52,6 @@ public final class DdpmSampler {
 		NDArray mean = x0.mul(coef1).add(x.mul(coef2));
 		NDArray noise = x.getManager().randomNormal(x.getShape());
 		float std = t == 0 ? 0f : (float) Math.exp(0.5f * logVariance);
-		return new NDArray[] {mean.add(noise.mul(std)), x0};
+		return new SamplerStep(mean.add(noise.mul(std)), x0);
 	}
 }

@@ -13,7 +13,7 @@ import java.util.Iterator;
  * evaluations), then Adams–Bashforth combinations of the last up to four noise predictions, each applied
  * with the DDIM update. The reference requires eta = 0.
  */
-public final class PlmsSampler {
+public final class PlmsSampler implements Sampler {
 
 	private final DdimSchedule schedule;
 
@@ -22,7 +22,15 @@ public final class PlmsSampler {
 		this.schedule = schedule;
 	}
 
-	public NDArray sample(NDManager owner, Denoiser eps, NDArray xT, MaskBlend blend, StepCallback callback) {
+	@Override
+	public int steps() {
+		return schedule.size();
+	}
+
+	@Override
+	public NDArray sample(NDManager owner, Denoiser model, Parameterization parameterization, NDArray xT, MaskBlend blend,
+		StepCallback callback) {
+		Denoiser eps = parameterization.asEps(model, schedule.base());
 		int total = schedule.size();
 		Deque<NDArray> oldEps = new ArrayDeque<>(); // newest first, at most three
 		try {
@@ -33,13 +41,13 @@ public final class PlmsSampler {
 				NDArray e = eps.predict(input, t);
 				NDArray ePrime;
 				if (oldEps.isEmpty()) {
-					NDArray xPrev = schedule.step(input, e, index)[0];
+					NDArray xPrev = schedule.step(input, e, index).xPrev;
 					ePrime = e.add(eps.predict(xPrev, schedule.timestep(Math.max(index - 1, 0)))).div(2f);
 				} else {
 					ePrime = multistep(e, oldEps);
 				}
-				NDArray[] r = schedule.step(input, ePrime, index);
-				return new NDList(r[0], r[1], e);
+				SamplerStep r = schedule.step(input, ePrime, index);
+				return new NDList(r.xPrev, r.predX0, e);
 			}, callback, rest -> {
 				oldEps.push(rest.singletonOrThrow());
 				if (oldEps.size() > 3) oldEps.removeLast().close();

@@ -3,21 +3,60 @@ package org.ldmfiji.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.pooling.Pool;
+import org.ldmfiji.diffusion.MaskBlend;
+import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.nn.Resample;
 
-/** The reference inpainting script's pixel-space composite. */
+/**
+ * Inpainting: with a model trained on masked images (inpainting_big) exactly as the reference's
+ * {@code scripts/inpaint.py}; with any other model by latent mask blending. Either way the known pixels come back
+ * as they were and only the hole is generated.
+ */
 public final class Inpainting {
 
 	private Inpainting() {}
+
+	/**
+	 * @param image01 the images in [0, 1], [B, 3, H, W], H and W multiples of the first stage's factor
+	 * @param mask    1 = fill, [B, 1, H, W]; binarised at 0.5 as the reference does
+	 * @param c       the conditioning of a model that samples from noise or a class (ignored by a masked-image model)
+	 * @param uc      its unconditional counterpart for guidance, or null
+	 * @return the composite in [0, 1], attached to {@code owner}
+	 */
+	public static NDArray run(LatentDiffusion model, NDArray image01, NDArray mask, Conditioning c, Conditioning uc,
+		SamplingSettings s, NDManager owner) {
+		int f = model.firstStage().downsamplingFactor();
+		Shape in = image01.getShape();
+		Shape latent = new Shape(in.get(0), model.config().diffusion.channels, in.get(2) / f, in.get(3) / f);
+		return Scoped.keep(owner, () -> {
+			NDArray hole = mask.gt(0.5f).toType(DataType.FLOAT32, false);
+			NDArray generated;
+			if (Task.isMaskedImageModel(model.config())) {
+				NDArray masked = LatentSequence.fromUnit(hole.neg().add(1f).mul(image01));
+				generated = LatentSequence.run(model, conditioning(model, masked, LatentSequence.fromUnit(hole)), null, latent,
+					null, s, owner);
+			} else {
+				NDArray x0 = model.encodeFirstStage(LatentSequence.fromUnit(image01));
+				// a latent pixel is known only if none of its f×f image pixels is in the hole
+				NDArray known = Pool.maxPool2d(hole, new Shape(f, f), new Shape(f, f), new Shape(0, 0), false).neg().add(1f);
+				generated = LatentSequence.run(model, c, uc, latent, schedule -> new MaskBlend(x0, known, schedule), s, owner);
+			}
+			return composite(image01, hole, generated);
+		});
+	}
 
 	/**
 	 * The inpainting model's concat conditioning: the masked image through the cond stage (the first stage's
 	 * encoder), and the mask resized to the latent's size (nearest), stacked along channels.
 	 *
 	 * @param maskedImage the image with the hole blanked, [-1, 1]
-	 * @param mask        1 = hole, at image resolution, [B, 1, H, W]
+	 * @param mask        the hole at image resolution, [B, 1, H, W]; the reference passes it mapped to {-1, 1}
 	 */
 	public static Conditioning conditioning(LatentDiffusion model, NDArray maskedImage, NDArray mask) {
 		NDArray c = model.condStage().forward(maskedImage);
@@ -26,15 +65,11 @@ public final class Inpainting {
 	}
 
 	/**
-	 * {@code (1 − mask)·image01 + mask·clamp((decoded + 1)/2, 0, 1)}: the known pixels exactly as they were,
-	 * the hole from the model.
+	 * {@code (1 − mask)·image01 + mask·generated01}: the known pixels exactly as they were, the hole from the model.
 	 *
-	 * @param image01 the original image in [0, 1]
-	 * @param mask    1 = hole (generated), 0 = keep, at image resolution
-	 * @param decoded the decoded sample in [-1, 1]
+	 * @param mask 1 = hole (generated), 0 = keep, at image resolution
 	 */
-	public static NDArray composite(NDArray image01, NDArray mask, NDArray decoded) {
-		NDArray generated = decoded.add(1f).div(2f).clip(0f, 1f);
-		return mask.neg().add(1f).mul(image01).add(mask.mul(generated));
+	public static NDArray composite(NDArray image01, NDArray mask, NDArray generated01) {
+		return mask.neg().add(1f).mul(image01).add(mask.mul(generated01));
 	}
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.diffusion.ClassifierFreeGuidance;
 import org.ldmfiji.diffusion.Denoiser;
-import org.ldmfiji.diffusion.Parameterization;
 import org.ldmfiji.diffusion.Schedule;
 import org.ldmfiji.io.DiffusionConfig;
 import org.ldmfiji.nn.Conditioning;
@@ -36,11 +35,5 @@ public final class ModelDenoiser {
 	public static Denoiser guided(LatentDiffusion model, Conditioning c, Conditioning uc, double scale) {
 		if (uc == null || scale == 1.0) return raw(model, c);
 		return new ClassifierFreeGuidance(raw(model, uc.batchWith(c)), scale);
-	}
-
-	/** As {@link #guided}, converted to a noise prediction for the DDIM and PLMS samplers. */
-	public static Denoiser eps(LatentDiffusion model, Conditioning c, Conditioning uc, double scale) {
-		DiffusionConfig d = model.config().diffusion;
-		return Parameterization.of(d.parameterization).asEps(guided(model, c, uc, scale), schedule(d));
 	}
 }

@@ -12,8 +12,9 @@ import ai.djl.pytorch.jni.JniUtils;
 import org.junit.jupiter.api.Test;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.nn.LatentDiffusion;
-import org.ldmfiji.pipeline.Generation;
 import org.ldmfiji.pipeline.ModelDenoiser;
+import org.ldmfiji.pipeline.SamplingSettings;
+import org.ldmfiji.pipeline.Synthesis;
 import org.ldmfiji.testing.Fixtures;
 
 import java.util.ArrayList;
@@ -30,13 +31,13 @@ class SamplerMemoryTest {
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
 			LatentDiffusion model = Fixtures.model(Fixtures.bundledCase("sr"), manager)) {
 			NDArray lr = manager.randomUniform(-1f, 1f, new Shape(1, 3, 8, 8));
-			Denoiser eps = ModelDenoiser.eps(model, model.conditioning(lr), null, 1.0);
-			DdimSchedule schedule = new DdimSchedule(ModelDenoiser.schedule(model.config().diffusion), 250, 0.5,
-				DdimSchedule.Discretization.UNIFORM);
-			assertEquals(250, schedule.size());
+			Denoiser eps = ModelDenoiser.raw(model, model.conditioning(lr));
+			Schedule schedule = ModelDenoiser.schedule(model.config().diffusion);
+			Sampler ddim = Samplers.create("ddim", schedule, new Samplers.Settings(250, 0.5, 0));
+			assertEquals(250, ddim.steps());
 			List<Integer> live = new ArrayList<>();
 			NDArray xT = manager.randomNormal(new Shape(1, 3, 8, 8));
-			NDArray out = new DdimSampler(schedule).sample(manager, eps, xT, null, (step, total, t, x, x0) -> {
+			NDArray out = ddim.sample(manager, eps, Parameterization.EPS, xT, null, (step, total, t, x, x0) -> {
 				live.add(manager.getManagedArrays().size());
 				return true;
 			});
@@ -45,9 +46,8 @@ class SamplerMemoryTest {
 				"arrays alive after step 10 and after the last step: " + live.get(10) + " vs " + live.get(live.size() - 1));
 			// PLMS keeps up to three old predictions: constant after its first few steps too.
 			List<Integer> plmsLive = new ArrayList<>();
-			DdimSchedule plms = new DdimSchedule(ModelDenoiser.schedule(model.config().diffusion), 200, 0.0,
-				DdimSchedule.Discretization.UNIFORM);
-			new PlmsSampler(plms).sample(manager, eps, xT, null, (step, total, t, x, x0) -> {
+			Sampler plms = Samplers.create("plms", schedule, new Samplers.Settings(200, 0, 0));
+			plms.sample(manager, eps, Parameterization.EPS, xT, null, (step, total, t, x, x0) -> {
 				plmsLive.add(manager.getManagedArrays().size());
 				return true;
 			}).close();
@@ -60,16 +60,14 @@ class SamplerMemoryTest {
 		Inference.prepareThread();
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
 			LatentDiffusion model = Fixtures.model(Fixtures.bundledCase("kl"), manager)) {
-			Generation.Request r = new Generation.Request();
-			r.steps = 20;
 			List<Integer> seen = new ArrayList<>();
-			r.callback = (step, total, t, x, x0) -> {
+			SamplingSettings s = SamplingSettings.builder().steps(20).callback((step, total, t, x, x0) -> {
 				seen.add(step);
 				return step < 4;
-			};
+			}).build();
 			int before = manager.getManagedArrays().size();
 			org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
-				() -> Generation.run(model, r, manager));
+				() -> Synthesis.run(model, Synthesis.Request.builder().build(), s, manager));
 			assertEquals(List.of(0, 1, 2, 3, 4), seen);
 			assertEquals(before, manager.getManagedArrays().size(), "a stopped run leaves no arrays behind");
 		}
@@ -86,9 +84,8 @@ class SamplerMemoryTest {
 				gradBefore.set(JniUtils.isGradMode()); // libtorch's default on a new thread
 				try (NDManager manager = NDManager.newBaseManager(Device.cpu());
 					LatentDiffusion model = Fixtures.model(Fixtures.bundledCase("kl"), manager)) {
-					Generation.Request r = new Generation.Request();
-					r.steps = 3;
-					Generation.run(model, r, manager).close();
+					SamplingSettings s = SamplingSettings.builder().steps(3).build();
+					Synthesis.run(model, Synthesis.Request.builder().build(), s, manager).close();
 					gradAfter.set(JniUtils.isGradMode());
 				}
 			} catch (Throwable t) {

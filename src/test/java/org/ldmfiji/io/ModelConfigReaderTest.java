@@ -27,8 +27,6 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 class ModelConfigReaderTest {
 
-	/** Where the fixtures live until they are copied into this project's test resources. */
-	private static final Path SHARED_FIXTURES = Paths.get("/work/shared/fixtures/ldm-reference");
 	private static final Path LOCAL_FIXTURES = Paths.get("src/test/resources/ldm-reference");
 	private static final String UNET = "model.params.unet_config.params.";
 	private static final Object REMOVE = new Object();
@@ -341,11 +339,10 @@ class ModelConfigReaderTest {
 
 	// ---- helpers
 
-	/** A reference fixture's config: the copy in src/test/resources if there is one, else the shared folder. */
+	/** A reference fixture's config, from the copy in the test resources. */
 	private static Path fixtureConfig(String name) {
-		Path local = LOCAL_FIXTURES.resolve(name).resolve("config.yaml");
-		Path config = Files.exists(local) ? local : SHARED_FIXTURES.resolve(name).resolve("config.yaml");
-		assertTrue(Files.exists(config), () -> "reference fixture missing from " + LOCAL_FIXTURES + " and " + SHARED_FIXTURES + ": " + name);
+		Path config = LOCAL_FIXTURES.resolve(name).resolve("config.yaml");
+		assertTrue(Files.exists(config), () -> "reference fixture missing from " + LOCAL_FIXTURES + ": " + name);
 		return config;
 	}
 

@@ -7,13 +7,12 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.ldmfiji.diffusion.DdimSampler;
-import org.ldmfiji.diffusion.DdpmSampler;
-import org.ldmfiji.diffusion.MaskBlend;
-import org.ldmfiji.diffusion.Parameterization;
 import org.ldmfiji.diffusion.DdimSchedule;
 import org.ldmfiji.diffusion.Denoiser;
-import org.ldmfiji.diffusion.PlmsSampler;
+import org.ldmfiji.diffusion.MaskBlend;
+import org.ldmfiji.diffusion.Parameterization;
+import org.ldmfiji.diffusion.Sampler;
+import org.ldmfiji.diffusion.Samplers;
 import org.ldmfiji.diffusion.Schedule;
 import org.ldmfiji.diffusion.StepCallback;
 import org.ldmfiji.engine.Inference;
@@ -23,6 +22,7 @@ import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.nn.autoencoder.AutoencoderKL;
 import org.ldmfiji.pipeline.Inpainting;
+import org.ldmfiji.pipeline.LatentSequence;
 import org.ldmfiji.pipeline.ModelDenoiser;
 import org.ldmfiji.testing.Fixtures;
 
@@ -142,18 +142,14 @@ final class ParityCase implements AutoCloseable {
 		checks.put("unet_eps", m -> model.applyModel(in("unet_x"), in("unet_t"), referenceConditioning()));
 		addSampler("ddim");
 		addSampler("plms");
-		checks.put("ddim_eta1_latent", m -> seeded(() -> ddim(m, (int) scalar("ddim_eta1_steps", 0), 1.0, null)));
-		checks.put("ddpm_latent", m -> seeded(() -> new DdpmSampler(schedule,
-			Parameterization.of(model.config().diffusion.parameterization), model.config().diffusion.vPosterior,
-			(int) scalar("ddpm_steps", 0)).sample(m, ModelDenoiser.guided(model, referenceConditioning(), referenceUnconditional(),
-				scalar("guidance_scale", 1.0)), in("sampler_x_T"), null, StepCallback.NONE)));
-		checks.put("ddim_masked_latent", m -> seeded(() -> ddim(m, (int) scalar("ddim_steps", 0), scalar("ddim_eta", 0.0),
-			new MaskBlend(in("mask_x0"), in("mask_latent"), schedule))));
-		checks.put("plms_masked_latent", m -> seeded(() -> new PlmsSampler(ddimSchedule((int) scalar("plms_steps", 0)))
-			.sample(m, denoiser(), in("sampler_x_T"), new MaskBlend(in("mask_x0"), in("mask_latent"), schedule),
-				StepCallback.NONE)));
-		checks.put("ddim_inpainted01", m -> Inpainting.composite(in("cond_image").add(1f).div(2f), in("cond_mask"),
-			decoded(m, "ddim")));
+		checks.put("ddim_eta1_latent", m -> seeded(() -> run(m, sampler("ddim", (int) scalar("ddim_eta1_steps", 0), 1.0), null)));
+		checks.put("ddpm_latent", m -> seeded(() -> run(m, sampler("ddpm", (int) scalar("ddpm_steps", 0), 0.0), null)));
+		checks.put("ddim_masked_latent", m -> seeded(() -> run(m, sampler("ddim", (int) scalar("ddim_steps", 0),
+			scalar("ddim_eta", 0.0)), maskBlend())));
+		checks.put("plms_masked_latent", m -> seeded(() -> run(m, sampler("plms", (int) scalar("plms_steps", 0),
+			scalar("ddim_eta", 0.0)), maskBlend())));
+		checks.put("ddim_inpainted01", m -> Inpainting.composite(LatentSequence.toUnit(in("cond_image")), in("cond_mask"),
+			LatentSequence.toUnit(decoded(m, "ddim"))));
 	}
 
 	private void addSampler(String kind) {
@@ -185,12 +181,7 @@ final class ParityCase implements AutoCloseable {
 	private NDArray sample(NDManager m, String kind) {
 		NDArray cached = samples.get(kind);
 		if (cached != null) return cached;
-		Denoiser eps = denoiser();
-		DdimSchedule s = ddimSchedule((int) scalar(kind + "_steps", 0));
-		NDArray xT = in("sampler_x_T");
-		NDArray out = "ddim".equals(kind)
-			? new DdimSampler(s).sample(m.getParentManager(), eps, xT, null, StepCallback.NONE)
-			: new PlmsSampler(s).sample(m.getParentManager(), eps, xT, null, StepCallback.NONE);
+		NDArray out = run(m.getParentManager(), sampler(kind, (int) scalar(kind + "_steps", 0), scalar("ddim_eta", 0.0)), null);
 		ai.djl.ndarray.NDScope.unregister(out); // cached across checks: the case, not the check's scope, owns it
 		samples.put(kind, out);
 		return out;
@@ -202,13 +193,19 @@ final class ParityCase implements AutoCloseable {
 		return sampler.get();
 	}
 
-	private NDArray ddim(NDManager m, int steps, double eta, MaskBlend blend) {
-		DdimSchedule s = new DdimSchedule(schedule, steps, eta, DdimSchedule.Discretization.UNIFORM);
-		return new DdimSampler(s).sample(m, denoiser(), in("sampler_x_T"), blend, StepCallback.NONE);
+	private Sampler sampler(String kind, int steps, double eta) {
+		return Samplers.create(kind, schedule, new Samplers.Settings(steps, eta, model.config().diffusion.vPosterior));
 	}
 
-	private Denoiser denoiser() {
-		return ModelDenoiser.eps(model, referenceConditioning(), referenceUnconditional(), scalar("guidance_scale", 1.0));
+	/** The sampler from the reference's x_T over the reference's conditioning, with guidance where the case has it. */
+	private NDArray run(NDManager m, Sampler sampler, MaskBlend blend) {
+		Denoiser d = ModelDenoiser.guided(model, referenceConditioning(), referenceUnconditional(), scalar("guidance_scale", 1.0));
+		return sampler.sample(m, d, Parameterization.of(model.config().diffusion.parameterization), in("sampler_x_T"), blend,
+			StepCallback.NONE);
+	}
+
+	private MaskBlend maskBlend() {
+		return new MaskBlend(in("mask_x0"), in("mask_latent"), schedule);
 	}
 
 	/**

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * Runs every case folder under the fixtures root (default: the copy in the test resources;
  * {@code -Dldm.fixtures=DIR} replaces it) through the project's own loaders, networks and samplers and
  * compares every tensor the folder holds with the reference's, at the fixture README's tolerances.
- * A folder that cannot be loaded, or a tensor that cannot be reproduced or is not understood, fails.
+ * A folder that cannot be loaded, a tensor that cannot be reproduced or is not understood, or a folder with nothing
+ * to compare fails.
  */
 class ReferenceParityTest extends ManagerPerClassTest {
 
@@ -47,8 +48,10 @@ class ReferenceParityTest extends ManagerPerClassTest {
 			unknown.removeAll(c.inputs());
 			unknown.removeAll(c.checks().keySet());
 			if (!unknown.isEmpty()) failures.add("tensors this test does not know how to reproduce: " + unknown);
+			int compared = 0;
 			for (String tensor : c.checks().keySet()) {
 				if (!c.expectedNames().contains(tensor)) continue;
+				compared++;
 				try (NDManager step = caseManager.newSubManager()) {
 					ParityCase.Check check = c.checks().get(tensor);
 					NDArray actual = Scoped.keep(step, () -> check.compute(step));
@@ -65,6 +68,7 @@ class ReferenceParityTest extends ManagerPerClassTest {
 					failures.add(tensor + ": " + e);
 				}
 			}
+			if (compared == 0) failures.add("the folder holds no reference tensor to compare, only inputs");
 			assertTrue(failures.isEmpty(), name + ": " + String.join("; ", failures));
 		}
 	}

@@ -1,4 +1,4 @@
-package org.ldmfiji.pipeline;
+package org.ldmfiji.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * Times an architecture with random weights: the denoiser per step at a given latent size, and the first
  * stage's encode and decode, after warm-up. A measurement, not a test.
  */
-public final class Benchmark {
+final class Benchmark {
 
 	/** Timings in milliseconds. */
 	public static final class Result {

@@ -1,0 +1,41 @@
+package org.ldmfiji.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import org.ldmfiji.engine.Inference;
+import org.ldmfiji.io.LdmConfig;
+import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.pipeline.Task;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+	description = "Load a model and describe it: architecture, conditioning, tasks, parameters, EMA.")
+final class InfoCommand implements Callable<Integer> {
+
+	@Mixin
+	ModelOptions model;
+
+	@Override
+	public Integer call() throws Exception {
+		Path[] files = model.files("models/default");
+		Inference.prepareThread();
+		try (NDManager m = NDManager.newBaseManager(Device.cpu()); LatentDiffusion ldm = model.load(files, m)) {
+			LdmConfig config = ldm.config();
+			System.out.println(config);
+			System.out.println("conditioning: " + (config.diffusion.conditioningKey == null ? "none (unconditional)"
+				: config.diffusion.conditioningKey + " on '" + config.diffusion.condStageKey + "'"));
+			System.out.println("tasks: " + Task.supportedBy(config).stream().map(Task::id).collect(Collectors.joining(", ")));
+			System.out.printf(Locale.ROOT, "parameters: %,d%n", ldm.parameterCount());
+			System.out.println("EMA weights in use: " + (ldm.usesEma() ? "yes" : "no"));
+			System.out.println("scale factor: " + ldm.scaleFactor());
+			System.out.println("checkpoint tensors not used by the model: " + ldm.unusedKeys().size());
+			return 0;
+		}
+	}
+}

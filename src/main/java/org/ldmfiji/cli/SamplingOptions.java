@@ -1,0 +1,33 @@
+package org.ldmfiji.cli;
+
+import org.ldmfiji.pipeline.SamplingSettings;
+import picocli.CommandLine.Option;
+
+/** The sampling options every task shares. Unset options fall back to the model's or the task's defaults. */
+final class SamplingOptions {
+
+	@Option(names = "--sampler", paramLabel = "ddim|plms|ddpm", description = "sampler (default: the model's, else ddim)")
+	String sampler;
+
+	@Option(names = "--steps", paramLabel = "N", description = "sampling steps (default: the model's, else 50)")
+	Integer steps;
+
+	@Option(names = "--eta", paramLabel = "E", description = "DDIM eta, 0 = deterministic (default: the model's, else 0)")
+	Double eta;
+
+	@Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
+	long seed;
+
+	@Option(names = {"--guidance", "--scale"}, paramLabel = "G",
+		description = "classifier-free guidance scale, 1 = none (default: the model's, else 1)")
+	Double guidance;
+
+	/** The settings, on top of defaults (a model card's, a task's). */
+	SamplingSettings.Builder apply(SamplingSettings.Builder defaults) {
+		if (sampler != null) defaults.sampler(sampler);
+		if (steps != null) defaults.steps(steps);
+		if (eta != null) defaults.eta(eta);
+		if (guidance != null) defaults.guidanceScale(guidance);
+		return defaults.seed(seed);
+	}
+}

@@ -1,0 +1,63 @@
+package org.ldmfiji.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.ldmfiji.diffusion.Denoiser;
+import org.ldmfiji.diffusion.MaskBlend;
+import org.ldmfiji.diffusion.Parameterization;
+import org.ldmfiji.diffusion.Sampler;
+import org.ldmfiji.diffusion.Samplers;
+import org.ldmfiji.diffusion.Schedule;
+import org.ldmfiji.engine.Inference;
+import org.ldmfiji.engine.Scoped;
+import org.ldmfiji.io.DiffusionConfig;
+import org.ldmfiji.nn.Conditioning;
+import org.ldmfiji.nn.LatentDiffusion;
+
+/**
+ * The sequence every task shares once its conditioning is made: seeded noise, the sampler over the (guided)
+ * denoiser, the first stage's decoder, and the map from the model's [-1, 1] to [0, 1].
+ */
+public final class LatentSequence {
+
+	/** Latent mask blending for a sequence, made once the model's schedule is known. */
+	public interface BlendFactory {
+		MaskBlend create(Schedule schedule);
+	}
+
+	private LatentSequence() {}
+
+	/**
+	 * @param c           the conditioning
+	 * @param uc          the unconditional conditioning for classifier-free guidance, or null
+	 * @param latentShape [B, C, h, w] of the sample
+	 * @param blend       latent mask blending, or null
+	 * @return the decoded images in [0, 1], NCHW, attached to {@code owner}
+	 */
+	public static NDArray run(LatentDiffusion model, Conditioning c, Conditioning uc, Shape latentShape, BlendFactory blend,
+		SamplingSettings s, NDManager owner) {
+		Inference.prepareThread();
+		DiffusionConfig d = model.config().diffusion;
+		Schedule schedule = ModelDenoiser.schedule(d);
+		Sampler sampler = Samplers.create(s.sampler, schedule, s.samplerSettings(d.vPosterior));
+		Denoiser denoiser = ModelDenoiser.guided(model, c, uc, s.guidanceScale);
+		return Scoped.keep(owner, () -> {
+			Inference.seed(s.seed);
+			NDArray xT = owner.randomNormal(latentShape);
+			NDArray latent = sampler.sample(owner, denoiser, Parameterization.of(d.parameterization), xT,
+				blend == null ? null : blend.create(schedule), s.callback);
+			return toUnit(model.decodeFirstStage(latent, true));
+		});
+	}
+
+	/** The model's image range [-1, 1] to [0, 1], clipped: the reference's {@code clamp((x + 1) / 2, 0, 1)}. */
+	public static NDArray toUnit(NDArray modelImage) {
+		return modelImage.add(1f).div(2f).clip(0f, 1f);
+	}
+
+	/** [0, 1] to the model's image range [-1, 1], the reference's {@code 2x − 1}. */
+	public static NDArray fromUnit(NDArray unitImage) {
+		return unitImage.mul(2f).sub(1f);
+	}
+}

@@ -1,0 +1,102 @@
+package org.ldmfiji.pipeline;
+
+import org.ldmfiji.diffusion.Samplers;
+import org.ldmfiji.diffusion.StepCallback;
+
+import java.util.Locale;
+
+/**
+ * How to sample, for every task: sampler, steps, eta, seed, guidance scale and the step callback. Immutable; the
+ * builder owns the defaults and refuses values no sampler can use, before any work starts.
+ */
+public final class SamplingSettings {
+
+	public final String sampler;
+	public final int steps;
+	public final double eta;
+	public final long seed;
+	public final double guidanceScale;
+	public final StepCallback callback;
+
+	private SamplingSettings(Builder b) {
+		this.sampler = b.sampler;
+		this.steps = b.steps;
+		this.eta = b.eta;
+		this.seed = b.seed;
+		this.guidanceScale = b.guidanceScale;
+		this.callback = b.callback;
+	}
+
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** A builder starting from these settings. */
+	public Builder toBuilder() {
+		return new Builder().sampler(sampler).steps(steps).eta(eta).seed(seed).guidanceScale(guidanceScale).callback(callback);
+	}
+
+	Samplers.Settings samplerSettings(double vPosterior) {
+		return new Samplers.Settings(steps, eta, vPosterior);
+	}
+
+	@Override
+	public String toString() {
+		return String.format(Locale.ROOT, "%s, %d steps, eta %s, seed %d, guidance %s", sampler, steps, eta, seed, guidanceScale);
+	}
+
+	public static final class Builder {
+		private String sampler = "ddim";
+		private int steps = 50;
+		private double eta = 0.0;
+		private long seed = 0;
+		private double guidanceScale = 1.0;
+		private StepCallback callback = StepCallback.NONE;
+
+		private Builder() {}
+
+		public Builder sampler(String name) {
+			this.sampler = name == null ? null : name.trim().toLowerCase(Locale.ROOT);
+			return this;
+		}
+
+		public Builder steps(int steps) {
+			this.steps = steps;
+			return this;
+		}
+
+		public Builder eta(double eta) {
+			this.eta = eta;
+			return this;
+		}
+
+		public Builder seed(long seed) {
+			this.seed = seed;
+			return this;
+		}
+
+		public Builder guidanceScale(double scale) {
+			this.guidanceScale = scale;
+			return this;
+		}
+
+		public Builder callback(StepCallback callback) {
+			this.callback = callback == null ? StepCallback.NONE : callback;
+			return this;
+		}
+
+		/** @throws IllegalArgumentException naming the first value that cannot be used */
+		public SamplingSettings build() {
+			if (!Samplers.names().contains(sampler)) {
+				throw new IllegalArgumentException("unknown sampler '" + sampler + "' (one of " + String.join(", ", Samplers.names()) + ")");
+			}
+			if (steps < 1 || steps > 1000) throw new IllegalArgumentException("steps must lie in 1..1000, not " + steps);
+			if (!(eta >= 0) || Double.isInfinite(eta)) throw new IllegalArgumentException("eta must be 0 or more, not " + eta);
+			if ("plms".equals(sampler) && eta != 0) throw new IllegalArgumentException("the plms sampler needs eta = 0, not " + eta);
+			if (!(guidanceScale >= 0) || Double.isInfinite(guidanceScale)) {
+				throw new IllegalArgumentException("guidance scale must be 0 or more, not " + guidanceScale);
+			}
+			return new SamplingSettings(this);
+		}
+	}
+}
