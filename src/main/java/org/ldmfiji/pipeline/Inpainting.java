@@ -25,12 +25,11 @@ public final class Inpainting {
 	/**
 	 * @param image01 the images in [0, 1], [B, 3, H, W], H and W multiples of the first stage's factor
 	 * @param mask    1 = fill, [B, 1, H, W]; binarised at 0.5 as the reference does
-	 * @param c       the conditioning of a model that samples from noise or a class (ignored by a masked-image model)
-	 * @param uc      its unconditional counterpart for guidance, or null
+	 * @param classLabel the class to fill with, for a class-conditional model; else null
 	 * @return the composite in [0, 1], attached to {@code owner}
 	 */
-	public static NDArray run(LatentDiffusion model, NDArray image01, NDArray mask, Conditioning c, Conditioning uc,
-		SamplingSettings s, NDManager owner) {
+	public static NDArray run(LatentDiffusion model, NDArray image01, NDArray mask, Integer classLabel, SamplingSettings s,
+		NDManager owner) {
 		int f = model.firstStage().downsamplingFactor();
 		Shape in = image01.getShape();
 		Shape latent = new Shape(in.get(0), model.config().diffusion.channels, in.get(2) / f, in.get(3) / f);
@@ -45,7 +44,8 @@ public final class Inpainting {
 				NDArray x0 = model.encodeFirstStage(LatentSequence.fromUnit(image01));
 				// a latent pixel is known only if none of its f×f image pixels is in the hole
 				NDArray known = Pool.maxPool2d(hole, new Shape(f, f), new Shape(f, f), new Shape(0, 0), false).neg().add(1f);
-				generated = LatentSequence.run(model, c, uc, latent, schedule -> new MaskBlend(x0, known, schedule), s, owner);
+				Conditioning[] c = Synthesis.classConditioning(model, classLabel, (int) in.get(0), owner);
+				generated = LatentSequence.run(model, c[0], c[1], latent, schedule -> new MaskBlend(x0, known, schedule), s, owner);
 			}
 			return composite(image01, hole, generated);
 		});
