@@ -7,14 +7,13 @@ import ai.djl.pytorch.jni.JniUtils;
 import ij.io.FileSaver;
 import ij.ImagePlus;
 import org.ldmfiji.engine.Inference;
-import org.ldmfiji.io.Checkpoints;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.io.ModelConfigReader;
-import org.ldmfiji.io.StateDict;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.Benchmark;
 import org.ldmfiji.pipeline.Generation;
 import org.ldmfiji.pipeline.ImageOutput;
+import org.ldmfiji.pipeline.model.ModelLoader;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,12 +149,6 @@ public final class LdmCli {
 	}
 
 	private static LatentDiffusion load(LdmConfig config, Path weights, NDManager m, Args a) throws java.io.IOException {
-		StateDict sd = Checkpoints.load(weights, m);
-		try {
-			return LatentDiffusion.load(config, sd, m, config.diffusion.useEma && !a.flag("raw-weights"));
-		} catch (RuntimeException e) {
-			sd.close();
-			throw e;
-		}
+		return ModelLoader.load(config, weights, m, a.flag("raw-weights"));
 	}
 }
