@@ -77,7 +77,7 @@ public final class BundledModels {
 
 	/** Where a bundled model lives, for listings. */
 	public String describe(String name) {
-		return "bundled " + ROOT + name + "/" + ModelCard.FILE_NAME;
+		return ROOT + name + "/" + ModelCard.FILE_NAME + " in the plugin";
 	}
 
 	/** The model as files: in place on a {@code file:} class path, else extracted (once) into the cache folder. */
