@@ -1,15 +1,15 @@
 package org.ldmfiji.cli;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.Task;
+import org.ldmfiji.pipeline.model.LoadedModel;
+import org.ldmfiji.pipeline.model.ModelFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -23,10 +23,15 @@ final class InfoCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		Path[] files = model.files("models/default");
+		ModelFolder folder = model.resolve(null);
 		Inference.prepareThread();
-		try (NDManager m = NDManager.newBaseManager(Device.cpu()); LatentDiffusion ldm = model.load(files, m)) {
+		try (NDManager m = NDManager.newBaseManager(model.device().device())) {
+			LoadedModel loaded = model.load(folder, m);
+			LatentDiffusion ldm = loaded.model();
 			LdmConfig config = ldm.config();
+			System.out.println("model: " + folder.describe());
+			System.out.println("weights checksum: " + (loaded.checksumVerified() ? "verified against the model card"
+				: "not verified (the model has no card with a sha256)"));
 			System.out.println(config);
 			System.out.println("conditioning: " + (config.diffusion.conditioningKey == null ? "none (unconditional)"
 				: config.diffusion.conditioningKey + " on '" + config.diffusion.condStageKey + "'"));

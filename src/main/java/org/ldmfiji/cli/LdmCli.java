@@ -12,7 +12,7 @@ import java.util.concurrent.CancellationException;
  */
 @Command(name = "ldm-cli", mixinStandardHelpOptions = true, version = "Latent Diffusion for Fiji 0.1.0",
 	description = "Latent diffusion models (super-resolution, inpainting, synthesis) without Python.",
-	subcommands = {InfoCommand.class, SynthesizeCommand.class, BenchCommand.class})
+	subcommands = {InfoCommand.class, SynthesizeCommand.class, ModelsCommand.class, BenchCommand.class})
 public final class LdmCli implements Runnable {
 
 	/** Exit status for a run that failed on its input, its options or a file. */

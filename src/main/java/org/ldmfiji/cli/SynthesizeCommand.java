@@ -1,6 +1,5 @@
 package org.ldmfiji.cli;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
@@ -10,6 +9,7 @@ import org.ldmfiji.pipeline.ImageOutput;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Synthesis;
 import org.ldmfiji.pipeline.Task;
+import org.ldmfiji.pipeline.model.ModelFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,16 +42,15 @@ final class SynthesizeCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		SamplingSettings.Builder defaults = SamplingSettings.builder();
-		Progress progress = new Progress();
-		SamplingSettings s = sampling.apply(defaults).callback(progress.steps("")).build();
 		Synthesis.Request request = Synthesis.Request.builder().batch(batch).classLabel(classLabel)
 			.size(size == null ? null : size[0], size == null ? null : size[1]).build();
 		OutputFile.check(out, batch);
-		Path[] files = model.files("models/default");
+		ModelFolder folder = model.resolve(Task.SYNTHESIZE);
+		Progress progress = new Progress();
+		SamplingSettings s = sampling.apply(ModelOptions.defaults(folder.card())).callback(progress.steps("")).build();
 		Inference.prepareThread();
-		try (NDManager m = NDManager.newBaseManager(Device.cpu()); LatentDiffusion ldm = model.load(files, m)) {
-			Task.SYNTHESIZE.requireSupportedBy(ldm.config(), files[0].getParent().getFileName().toString());
+		try (NDManager m = NDManager.newBaseManager(model.device().device())) {
+			LatentDiffusion ldm = model.load(folder, m).model();
 			long t0 = System.nanoTime();
 			NDArray images = Synthesis.run(ldm, request, s, m);
 			progress.done();

@@ -1,9 +1,18 @@
 package org.ldmfiji.io;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * One YAML mapping of a model config plus where it sits (source and key path):
@@ -15,7 +24,7 @@ import java.util.Map;
  * ({@link #intOrNull}, {@link #stringOrNull}); a required key given as null is missing;
  * elsewhere it is a type error, as it would be in the reference.
  */
-final class ConfigNode {
+public final class ConfigNode {
 
 	private final String source;
 	private final String path;
@@ -27,21 +36,59 @@ final class ConfigNode {
 		this.map = map;
 	}
 
-	String keyPath(String key) {
+	/** The top-level mapping of a YAML file; {@code expected} says what the document should be, for the error. */
+	public static ConfigNode read(Path yamlFile, String expected) throws ConfigException {
+		String text;
+		try {
+			text = new String(Files.readAllBytes(yamlFile), StandardCharsets.UTF_8);
+		}
+		catch (IOException e) {
+			throw new ConfigException(yamlFile.toString(), "", "cannot read the file: " + e, e);
+		}
+		return parse(text, yamlFile.toString(), expected);
+	}
+
+	/** @param sourceName how error messages name the text, usually its file */
+	public static ConfigNode parse(String yamlText, String sourceName, String expected) throws ConfigException {
+		Object document;
+		try {
+			document = yaml().load(yamlText);
+		}
+		catch (YAMLException e) {
+			throw new ConfigException(sourceName, "", "not valid YAML: " + e.getMessage(), e);
+		}
+		if (!(document instanceof Map))
+			throw new ConfigException(sourceName, "", "expected " + expected + ", got " + (document == null ? "an empty document" : "a " + document.getClass().getSimpleName()));
+		return new ConfigNode(sourceName, "", (Map<?, ?>) document);
+	}
+
+	private static Yaml yaml() {
+		LoaderOptions options = new LoaderOptions();
+		options.setAllowDuplicateKeys(false); // OmegaConf refuses them too; a silent last-one-wins hides typos
+		// SafeConstructor: plain maps, lists and scalars only, never arbitrary Java types
+		return new Yaml(new SafeConstructor(options));
+	}
+
+	/** The file (or resource) this node was read from. */
+	public String source() {
+		return source;
+	}
+
+	public String keyPath(String key) {
 		return path.isEmpty() ? key : path + "." + key;
 	}
 
 	/** True if the key is present with a non-null value. */
-	boolean has(String key) {
+	public boolean has(String key) {
 		return map.get(key) != null;
 	}
 
 	/** The raw YAML value (String, Number, Boolean, List, Map or null). */
-	Object get(String key) {
+	public Object get(String key) {
 		return map.get(key);
 	}
 
-	ConfigNode node(String key) throws ConfigException {
+	public ConfigNode node(String key) throws ConfigException {
 		return required(key, "a mapping", this::asNode);
 	}
 
@@ -67,11 +114,11 @@ final class ConfigNode {
 		return orNull(key, this::asInt);
 	}
 
-	int requiredInt(String key, int min) throws ConfigException {
+	public int requiredInt(String key, int min) throws ConfigException {
 		return atLeast(key, min, requiredInt(key));
 	}
 
-	int intOr(String key, int defaultValue, int min) throws ConfigException {
+	public int intOr(String key, int defaultValue, int min) throws ConfigException {
 		return atLeast(key, min, intOr(key, defaultValue));
 	}
 
@@ -93,7 +140,15 @@ final class ConfigNode {
 		return values;
 	}
 
-	double doubleOr(String key, double defaultValue) throws ConfigException {
+	public double requiredDouble(String key) throws ConfigException {
+		return required(key, "a number", this::asDouble);
+	}
+
+	public Double doubleOrNull(String key) throws ConfigException {
+		return orNull(key, this::asDouble);
+	}
+
+	public double doubleOr(String key, double defaultValue) throws ConfigException {
 		return or(key, defaultValue, this::asDouble);
 	}
 
@@ -104,19 +159,23 @@ final class ConfigNode {
 		return value;
 	}
 
-	boolean boolOr(String key, boolean defaultValue) throws ConfigException {
+	public boolean requiredBool(String key) throws ConfigException {
+		return required(key, "true or false", this::asBoolean);
+	}
+
+	public boolean boolOr(String key, boolean defaultValue) throws ConfigException {
 		return or(key, defaultValue, this::asBoolean);
 	}
 
-	String requiredString(String key) throws ConfigException {
+	public String requiredString(String key) throws ConfigException {
 		return required(key, "a string", this::asString);
 	}
 
-	String stringOr(String key, String defaultValue) throws ConfigException {
+	public String stringOr(String key, String defaultValue) throws ConfigException {
 		return or(key, defaultValue, this::asString);
 	}
 
-	String stringOrNull(String key) throws ConfigException {
+	public String stringOrNull(String key) throws ConfigException {
 		return orNull(key, this::asString);
 	}
 
@@ -128,6 +187,17 @@ final class ConfigNode {
 		return or(key, defaultValue, this::asIntList);
 	}
 
+	/** A list of strings, each one of {@code allowed}; absent means the default (which may be null). */
+	public List<String> stringListOr(String key, List<String> defaultValue, List<String> allowed) throws ConfigException {
+		List<String> values = or(key, defaultValue, this::asStringList);
+		if (values == null) return null;
+		for (int i = 0; i < values.size(); i++) {
+			if (!allowed.contains(values.get(i)))
+				throw error(key + "[" + i + "]", "expected one of " + allowed + ", got \"" + values.get(i) + "\"");
+		}
+		return values;
+	}
+
 	/** Converts a value found under {@code key} (which may carry an index, e.g. {@code context_dim[0]}). */
 	int asInt(String key, Object value) throws ConfigException {
 		// Python ints only: a float such as 2.0 would break range()/Conv2d in the reference
@@ -136,7 +206,7 @@ final class ConfigNode {
 		throw wrongType(key, "an integer", value);
 	}
 
-	ConfigException error(String key, String problem) {
+	public ConfigException error(String key, String problem) {
 		return new ConfigException(source, keyPath(key), problem);
 	}
 
@@ -192,13 +262,21 @@ final class ConfigNode {
 		throw wrongType(key, "a string", value);
 	}
 
+	private List<String> asStringList(String key, Object value) throws ConfigException {
+		return asList(key, value, "a list of strings", this::asString);
+	}
+
 	private List<Integer> asIntList(String key, Object value) throws ConfigException {
-		if (!(value instanceof List)) throw wrongType(key, "a list of integers", value);
+		return asList(key, value, "a list of integers", this::asInt);
+	}
+
+	private <T> List<T> asList(String key, Object value, String expected, Conversion<T> item) throws ConfigException {
+		if (!(value instanceof List)) throw wrongType(key, expected, value);
 		List<?> items = (List<?>) value;
-		List<Integer> ints = new ArrayList<>(items.size());
+		List<T> converted = new ArrayList<>(items.size());
 		for (int i = 0; i < items.size(); i++)
-			ints.add(asInt(key + "[" + i + "]", items.get(i)));
-		return Collections.unmodifiableList(ints);
+			converted.add(item.apply(key + "[" + i + "]", items.get(i)));
+		return Collections.unmodifiableList(converted);
 	}
 
 	private ConfigException wrongType(String key, String expected, Object value) {

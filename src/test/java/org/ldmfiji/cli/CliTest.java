@@ -45,7 +45,6 @@ class CliTest {
 		"synthesize --sampler foo -o out.tif | 1 | error: unknown sampler 'foo' (one of ddim, plms, ddpm)",
 		"synthesize -n 2 -o out.png | 1 | error: a result of 2 images needs a .tif output, not out.png",
 		"synthesize -o out.jpg | 1 | error: output out.jpg must end in .tif, .tiff or .png",
-		"info --model no-such-config.yaml --weights /nonexistent.ckpt | 1 | error: model config not found: no-such-config.yaml",
 	})
 	void mistakesAreOneLineWithANonZeroStatus(String args, int status, String message) {
 		String[] r = run(args.split(" "));
@@ -55,10 +54,16 @@ class CliTest {
 	}
 
 	@Test
-	void missingWeightsAreNamed() {
+	void missingFilesAreNamed() {
 		String[] r = run("info", "--model", cin("config.yaml"), "--weights", "/nonexistent.ckpt");
 		assertEquals("1", r[0]);
-		assertEquals("error: model weights not found: /nonexistent.ckpt", r[1]);
+		assertEquals("error: weights file /nonexistent.ckpt not found", r[1]);
+		r = run("info", "--model", "no-such-config.yaml", "--weights", cin("model.ckpt"));
+		assertEquals("1", r[0]);
+		assertTrue(r[1].matches("error: model config .*no-such-config.yaml not found"), r[1]);
+		r = run("synthesize", "-o", "out.tif", "--model", "no-such-model");
+		assertEquals("1", r[0]);
+		assertTrue(r[1].startsWith("error: no model named 'no-such-model'; known models: "), r[1]);
 	}
 
 	@Test

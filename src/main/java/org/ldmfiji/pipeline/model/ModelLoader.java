@@ -1,0 +1,55 @@
+package org.ldmfiji.pipeline.model;
+
+import ai.djl.ndarray.NDManager;
+import org.ldmfiji.io.Checkpoints;
+import org.ldmfiji.io.LdmConfig;
+import org.ldmfiji.io.ModelConfigReader;
+import org.ldmfiji.io.StateDict;
+import org.ldmfiji.nn.LatentDiffusion;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds a {@link LatentDiffusion} from its files, checking them first. */
+public final class ModelLoader {
+
+	private ModelLoader() {}
+
+	/**
+	 * Loads a model folder into {@code manager} (whose device the weights go to). The weights are checked against
+	 * the card's SHA-256 first, if the card has one.
+	 *
+	 * @throws IllegalArgumentException naming the file if the config or weights are missing or the checksum differs
+	 */
+	public static LoadedModel load(ModelFolder model, boolean rawWeights, NDManager manager) throws IOException {
+		requireFile(model.config(), "model config");
+		ModelCard card = model.card();
+		boolean verified = card.sha256 != null;
+		if (verified) Checksums.verify(model.weights(), card.sha256, model.folder().resolve(ModelCard.FILE_NAME).toString());
+		LdmConfig config = ModelConfigReader.read(model.config());
+		LatentDiffusion network = load(config, model.weights(), manager, rawWeights);
+		return new LoadedModel(model, network, verified, manager.getDevice(), rawWeights);
+	}
+
+	/**
+	 * Loads a config + weights pair. The denoiser reads the checkpoint's EMA copy where the config asks for it
+	 * ({@code use_ema}, the reference's default, as its sampling scripts do) unless {@code rawWeights}.
+	 */
+	public static LatentDiffusion load(LdmConfig config, Path weights, NDManager manager, boolean rawWeights)
+		throws IOException
+	{
+		requireFile(weights, "weights file");
+		StateDict checkpoint = Checkpoints.load(weights, manager);
+		try {
+			return LatentDiffusion.load(config, checkpoint, manager, config.diffusion.useEma && !rawWeights);
+		} catch (RuntimeException e) {
+			checkpoint.close();
+			throw e;
+		}
+	}
+
+	private static void requireFile(Path file, String what) {
+		if (!Files.isRegularFile(file)) throw new IllegalArgumentException(what + " " + file + " not found");
+	}
+}

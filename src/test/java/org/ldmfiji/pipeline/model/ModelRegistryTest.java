@@ -1,0 +1,200 @@
+package org.ldmfiji.pipeline.model;
+
+import org.ldmfiji.pipeline.Task;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ldmfiji.testing.Fixtures;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+
+class ModelRegistryTest {
+
+	@TempDir
+	Path tmp;
+
+	private BundledModels bundled() {
+		return new BundledModels(getClass().getClassLoader(), tmp.resolve("cache"));
+	}
+
+	private ModelRegistry registry(List<Path> userFolders, Path fiji) {
+		return new ModelRegistry(userFolders, fiji, bundled());
+	}
+
+	/** A published CompVis folder: config.yaml and last.ckpt, no card. */
+	private Path compVisFolder(Path parent, String name, String fixture) throws IOException {
+		Path dir = Files.createDirectories(parent.resolve(name));
+		Path fixtureDir = Fixtures.bundledCase(fixture);
+		Files.copy(fixtureDir.resolve("config.yaml"), dir.resolve("config.yaml"));
+		Path weights = Fixtures.weights(fixtureDir);
+		String ext = weights.getFileName().toString().endsWith(".ckpt") ? ".ckpt" : ".safetensors";
+		Files.copy(weights, dir.resolve("last" + ext));
+		return dir;
+	}
+
+	@Test
+	void theIndexListsEveryBundledFolder() throws IOException {
+		List<String> folders = new ArrayList<>();
+		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Paths.get("models"), Files::isDirectory)) {
+			for (Path d : dirs) folders.add(d.getFileName().toString());
+		}
+		Collections.sort(folders);
+		List<String> indexed = new ArrayList<>(bundled().names());
+		Collections.sort(indexed);
+		assertEquals(folders, indexed, "models/index.txt and the folders in models/");
+	}
+
+	@Test
+	void bundledModelsHaveHonestCardsAndOneDefaultPerUse() throws IOException {
+		ModelRegistry r = registry(List.of(), null);
+		List<ModelListing> all = r.list();
+		assertEquals(4, all.size());
+		for (ModelListing m : all) {
+			assertNull(m.problem(), m.name());
+			assertTrue(m.card().testModel, m.name());
+			assertTrue(m.card().description.contains("RANDOM WEIGHTS"), m.name());
+			assertTrue(m.describe().contains("TEST MODEL"), m.describe());
+		}
+		assertEquals("tiny-sr-test", r.defaultFor(Task.SR).name());
+		assertEquals("tiny-inpaint-test", r.defaultFor(Task.INPAINT).name());
+		assertEquals("tiny-cin-test", r.defaultFor(Task.SYNTHESIZE).name());
+		assertEquals("tiny-seg-test", r.defaultFor(ModelCard.LABEL_SYNTHESIS).name());
+		assertEquals("tiny-sr-test", r.resolve(null, Task.SR).name(), "no name: the task's default");
+	}
+
+	@Test
+	void aBundledModelResolvesByNameToItsFiles() throws IOException {
+		ModelFolder m = registry(List.of(), null).resolve("tiny-sr-test", Task.SR);
+		assertEquals(ModelFolder.Origin.BUNDLED, m.origin());
+		assertEquals(4, m.card().scaleFactor);
+		assertTrue(Files.isRegularFile(m.config()) && Files.isRegularFile(m.weights()));
+		assertEquals(m.card().sha256, Checksums.sha256(m.weights()));
+	}
+
+	@Test
+	void aModelThatCannotDoTheTaskIsRefused() throws IOException {
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+			() -> registry(List.of(), null).resolve("tiny-cin-test", Task.SR));
+		assertEquals("model 'tiny-cin-test' cannot do super-resolution; it can do: synthesize", e.getMessage());
+	}
+
+	@Test
+	void anUnknownNameListsTheKnownOnes() {
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+			() -> registry(List.of(), null).resolve("bsr_sr"));
+		assertTrue(e.getMessage().startsWith("no model named 'bsr_sr'; known models: tiny-sr-test, tiny-inpaint-test, "
+			+ "tiny-seg-test, tiny-cin-test"), e.getMessage());
+	}
+
+	@Test
+	void fijiAppModelsAreFoundThroughTheImageJDirProperty() throws IOException {
+		Path fijiApp = Files.createDirectories(tmp.resolve("Fiji.app"));
+		Path models = Files.createDirectories(fijiApp.resolve(ModelRegistry.FIJI_SUBFOLDER));
+		compVisFolder(models, "bsr_sr", "sr");
+		String before = System.getProperty("imagej.dir");
+		System.setProperty("imagej.dir", fijiApp.toString());
+		try {
+			assertEquals(models, ModelRegistry.fijiModelsFolder());
+			ModelRegistry r = new ModelRegistry(List.of(), ModelRegistry.fijiModelsFolder(), bundled());
+			ModelFolder m = r.resolve("bsr_sr", Task.SR);
+			assertEquals(ModelFolder.Origin.FIJI, m.origin());
+			assertTrue(m.card().inferred);
+			assertEquals(4, m.card().scaleFactor);
+			assertEquals(100, m.card().steps);
+			assertEquals("last.ckpt", m.weights().getFileName().toString());
+			assertEquals("bsr_sr", r.list().get(0).name());
+		} finally {
+			if (before == null) System.clearProperty("imagej.dir");
+			else System.setProperty("imagej.dir", before);
+		}
+	}
+
+	@Test
+	void noFijiAppWithoutAProperty() {
+		String imagej = System.clearProperty("imagej.dir");
+		String ij = System.clearProperty("ij.dir");
+		try {
+			assertNull(ModelRegistry.fijiModelsFolder(), "never the working directory");
+		} finally {
+			if (imagej != null) System.setProperty("imagej.dir", imagej);
+			if (ij != null) System.setProperty("ij.dir", ij);
+		}
+	}
+
+	@Test
+	void aUserPathMayBeAFolderAConfigOrAWeightsFile() throws IOException {
+		Path dir = compVisFolder(tmp, "bsr_sr", "sr");
+		ModelRegistry r = registry(List.of(), null);
+		for (String path : List.of(dir.toString(), dir.resolve("config.yaml").toString(), dir.resolve("last.ckpt").toString())) {
+			ModelFolder m = r.resolve(path, Task.SR);
+			assertEquals(ModelFolder.Origin.USER, m.origin(), path);
+			assertEquals(dir.resolve("config.yaml"), m.config(), path);
+			assertEquals(dir.resolve("last.ckpt"), m.weights(), path);
+			assertEquals("bsr_sr", m.name());
+		}
+	}
+
+	@Test
+	void anExplicitConfigAndWeightsPair() throws IOException {
+		Path dir = compVisFolder(tmp, "inpainting_big", "inpaint");
+		Path weights = Files.move(dir.resolve("last.safetensors"), tmp.resolve("elsewhere.safetensors"));
+		ModelFolder m = registry(List.of(), null).resolve(dir.resolve("config.yaml"), weights, null);
+		assertEquals(weights, m.weights());
+		assertEquals(List.of(Task.INPAINT), new ArrayList<>(m.card().tasks));
+		assertEquals(50, m.card().steps);
+		assertEquals(0.0, m.card().eta);
+	}
+
+	@Test
+	void aFolderWithSeveralCheckpointsAsksWhichOne() throws IOException {
+		Path dir = compVisFolder(tmp, "bsr_sr", "sr");
+		Files.copy(dir.resolve("last.ckpt"), dir.resolve("epoch=10.ckpt"));
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+			() -> registry(List.of(), null).resolve(dir.toString()));
+		assertTrue(e.getMessage().contains("several weights files [epoch=10.ckpt, last.ckpt]"), e.getMessage());
+		assertEquals(dir.resolve("last.ckpt"), registry(List.of(), null).resolve(dir.resolve("last.ckpt").toString()).weights());
+	}
+
+	@Test
+	void aUserFolderComesFirstAndTheHiddenModelIsListedAsShadowed() throws IOException {
+		Path user = Files.createDirectories(tmp.resolve("my-models"));
+		Path mine = compVisFolder(user, "tiny-sr-test", "sr");
+		ModelRegistry r = registry(List.of(user), null);
+		ModelFolder m = r.resolve("tiny-sr-test");
+		assertEquals(ModelFolder.Origin.USER, m.origin());
+		assertEquals(mine, m.folder());
+		List<ModelListing> listed = r.list().stream().filter(l -> l.name().equals("tiny-sr-test")).collect(Collectors.toList());
+		assertEquals(2, listed.size());
+		assertFalse(listed.get(0).shadowed());
+		assertTrue(listed.get(1).shadowed());
+		assertEquals(ModelFolder.Origin.BUNDLED, listed.get(1).origin());
+		// the user's copy has no card, so it declares no default: the default comes from further down
+		assertEquals(ModelFolder.Origin.BUNDLED, r.defaultFor(Task.INPAINT).origin());
+	}
+
+	@Test
+	void anUnreadableFolderIsListedWithItsProblem() throws IOException {
+		Path user = Files.createDirectories(tmp.resolve("my-models"));
+		Path broken = Files.createDirectories(user.resolve("broken"));
+		Files.write(broken.resolve(ModelCard.FILE_NAME), "name: broken\n".getBytes(StandardCharsets.UTF_8));
+		ModelListing l = registry(List.of(user), null).list().get(0);
+		assertEquals("broken", l.name());
+		assertNull(l.card());
+		assertTrue(l.problem().contains("model.yaml: tasks: "), l.problem());
+		assertTrue(l.describe().contains("UNUSABLE"));
+	}
+}
