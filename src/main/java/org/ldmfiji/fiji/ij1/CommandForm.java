@@ -1,6 +1,7 @@
 package org.ldmfiji.fiji.ij1;
 
 import ij.ImagePlus;
+import ij.Macro;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import org.scijava.module.Module;
@@ -47,6 +48,9 @@ final class CommandForm {
 							+ ") cannot be given from ImageJ 1; run this command from a SciJava script instead");
 				continue;
 			}
+			if (!Macro.trimKey(item.getName()).equals(item.getName()))
+				throw new IllegalArgumentException("the parameter '" + item.getName() + "' cannot be a macro key: ImageJ's recorder would write it as '"
+						+ Macro.trimKey(item.getName()) + "'; name parameters in lower snake_case");
 			if (field.kind == InputField.Kind.IMAGE && currentImage == null && item.isRequired()) currentImage = field;
 			fields.add(field);
 		}

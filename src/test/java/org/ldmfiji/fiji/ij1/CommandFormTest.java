@@ -47,6 +47,31 @@ class CommandFormTest {
 				Arrays.asList(CommandForm.of(module()).keys().toArray()));
 	}
 
+	/** What ImageJ's recorder writes for a dialog field is the label cut at a space and lower-cased. */
+	@Test
+	void everyKeyIsWhatTheRecorderWritesForItsField() {
+		for (String key : CommandForm.of(module()).keys()) assertEquals(key, ij.Macro.trimKey(key));
+	}
+
+	@Test
+	void aParameterTheRecorderWouldRenameIsRefused() {
+		Context context = SciJavaContexts.forImageJ();
+		Module module = CommandBridge.prepare(context, context.service(CommandService.class).getCommand(CamelCaseCommand.class));
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CommandForm.of(module));
+		assertEquals("the parameter 'nTiles' cannot be a macro key: ImageJ's recorder would write it as 'ntiles'; name parameters in lower snake_case",
+				e.getMessage());
+	}
+
+	/** A command breaking the naming rule of the project's commands. */
+	@org.scijava.plugin.Plugin(type = org.scijava.command.Command.class)
+	public static class CamelCaseCommand implements org.scijava.command.Command {
+		@org.scijava.plugin.Parameter
+		private int nTiles = 1;
+
+		@Override
+		public void run() {}
+	}
+
 	@Test
 	void absentKeysKeepTheDefaultsAndTheCurrentImageIsTheInput() {
 		Module module = module();
