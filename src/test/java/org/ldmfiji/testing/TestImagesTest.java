@@ -15,10 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The committed test-images/ are exactly what the generator makes, and stay small. */
-class TestImagesTest {
+public class TestImagesTest {
 
 	static Path folder() {
 		return Paths.get(System.getProperty("basedir", "."), "test-images");
+	}
+
+	/** A file of the committed test-images/ folder. */
+	public static Path folderFile(String name) {
+		return folder().resolve(name);
 	}
 
 	@Test
