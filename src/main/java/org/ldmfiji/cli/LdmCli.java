@@ -14,7 +14,7 @@ import org.ldmfiji.io.StateDict;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.Benchmark;
 import org.ldmfiji.pipeline.Generation;
-import org.ldmfiji.pipeline.ImageOutput;
+import org.ldmfiji.pipeline.image.ImageOutput;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
