@@ -20,6 +20,8 @@ import java.util.Locale;
  */
 public final class InpaintingMask {
 
+	private static final String EMPTY_SELECTION = "the selection is empty: it encloses no pixel of the image";
+
 	private final int width;
 	private final int height;
 	/** Indices (y·width + x) of the hole's pixels, ascending. */
@@ -48,7 +50,7 @@ public final class InpaintingMask {
 				+ " selection; inpainting needs an area selection (rectangle, oval, polygon or freehand)");
 		}
 		Rectangle bounds = selection.getBounds();
-		if (bounds.isEmpty()) throw new IllegalArgumentException("the selection is empty; it encloses no pixel");
+		if (bounds.isEmpty()) throw new IllegalArgumentException(EMPTY_SELECTION);
 		Rectangle inside = bounds.intersection(new Rectangle(0, 0, width, height));
 		if (inside.isEmpty()) {
 			throw new IllegalArgumentException("the selection (" + bounds.width + "x" + bounds.height + " at x=" + bounds.x
@@ -61,7 +63,7 @@ public final class InpaintingMask {
 				fill[y * width + x] = shape == null || shape.get(x - bounds.x, y - bounds.y) != 0;
 			}
 		}
-		return nonEmpty(new InpaintingMask(width, height, fill), "the selection encloses no pixel of the image");
+		return nonEmpty(new InpaintingMask(width, height, fill), EMPTY_SELECTION);
 	}
 
 	/** The nonzero pixels of a single-plane mask image of the same size as the image to inpaint. */

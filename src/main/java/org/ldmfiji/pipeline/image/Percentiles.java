@@ -17,7 +17,7 @@ import java.util.Arrays;
  * <li>32-bit: a min/max pass, then rank selection by histograms: each pass bins the remaining value range
  * into {@value #BINS} bins, keeping each bin's smallest and largest value, and narrows to the bin holding
  * the rank, until that bin holds few enough values to sort or a single value. Exact (the float at that
- * rank, bit for bit); typically two or three passes over the channel per percentile.</li>
+ * rank, bit for bit); the first pass is shared by all percentiles of the channel, and typically one more pass per percentile.</li>
  * </ul>
  * The interpolated rank is a double, so beyond 2⁵³ pixels it is rounded to a neighbour rank.
  */
@@ -47,7 +47,7 @@ public final class Percentiles {
 				return out;
 			}
 			case 32: {
-				FloatSelection selection = new FloatSelection(planes);
+				FloatSelection selection = new FloatSelection(planes, SORT_LIMIT);
 				for (int i = 0; i < percents.length; i++) out[i] = interpolate(percents[i], selection.n, selection::select);
 				return out;
 			}
@@ -113,12 +113,20 @@ public final class Percentiles {
 	static final class FloatSelection {
 
 		private final float[][] planes;
+		private final int sortLimit;
 		final long n;
 		private final float min;
 		private final float max;
+		/** The first pass over the whole range, shared by every selection. */
+		private final Level top;
+		/** The last bin sorted, kept because neighbouring ranks (k and k + 1) almost always fall in it. */
+		private float sortedLo = Float.NaN;
+		private float sortedHi = Float.NaN;
+		private float[] sorted;
 
-		FloatSelection(Object[] planes) {
+		FloatSelection(Object[] planes, int sortLimit) {
 			this.planes = new float[planes.length][];
+			this.sortLimit = sortLimit;
 			long count = 0;
 			float lo = Float.POSITIVE_INFINITY;
 			float hi = Float.NEGATIVE_INFINITY;
@@ -134,52 +142,71 @@ public final class Percentiles {
 			this.n = count;
 			this.min = lo;
 			this.max = hi;
+			this.top = n > sortLimit && lo < hi ? new Level(this.planes, lo, hi) : null;
 		}
 
 		/** The value of 0-based rank {@code rank} in the sorted values. */
 		double select(long rank) {
 			if (rank < 0 || rank >= n) throw new IllegalArgumentException("rank " + rank + " outside 0.." + (n - 1));
+			if (rank == 0) return min;
+			if (rank == n - 1) return max;
 			float lo = min;
 			float hi = max;
 			long below = 0; // values < lo
 			long inRange = n; // values in [lo, hi]
-			while (lo < hi && inRange > SORT_LIMIT) {
-				long[] counts = new long[BINS];
-				float[] binMin = new float[BINS];
-				float[] binMax = new float[BINS];
-				Arrays.fill(binMin, Float.POSITIVE_INFINITY);
-				Arrays.fill(binMax, Float.NEGATIVE_INFINITY);
-				double scale = BINS / ((double) hi - lo);
-				for (float[] p : planes) {
-					for (float v : p) {
-						if (v < lo || v > hi) continue;
-						int b = bin(v, lo, scale);
-						counts[b]++;
-						if (v < binMin[b]) binMin[b] = v;
-						if (v > binMax[b]) binMax[b] = v;
-					}
-				}
-				int b = binOfRank(counts, rank - below);
-				for (int i = 0; i < b; i++) below += counts[i];
-				inRange = counts[b];
-				// lo falls in bin 0 and hi in the last bin, so the range shrinks every pass
-				lo = binMin[b];
-				hi = binMax[b];
+			Level level = top;
+			while (lo < hi && inRange > sortLimit) {
+				if (level == null) level = new Level(planes, lo, hi);
+				int b = binOfRank(level.counts, rank - below);
+				for (int i = 0; i < b; i++) below += level.counts[i];
+				inRange = level.counts[b];
+				// lo falls in the first bin and hi in the last, so the range shrinks every pass
+				lo = level.binMin[b];
+				hi = level.binMax[b];
+				level = null;
 			}
 			if (lo == hi) return lo;
-			float[] values = new float[(int) inRange];
-			int i = 0;
-			for (float[] p : planes) {
-				for (float v : p) {
-					if (v >= lo && v <= hi) values[i++] = v;
-				}
-			}
-			Arrays.sort(values);
-			return values[(int) (rank - below)];
+			return sortedBetween(lo, hi, (int) inRange)[(int) (rank - below)];
 		}
 
-		private static int bin(float v, float lo, double scale) {
-			return (int) Math.min(BINS - 1, (v - (double) lo) * scale);
+		private float[] sortedBetween(float lo, float hi, int count) {
+			if (lo != sortedLo || hi != sortedHi) {
+				float[] values = new float[count];
+				int i = 0;
+				for (float[] p : planes) {
+					for (float v : p) {
+						if (v >= lo && v <= hi) values[i++] = v;
+					}
+				}
+				Arrays.sort(values);
+				sorted = values;
+				sortedLo = lo;
+				sortedHi = hi;
+			}
+			return sorted;
+		}
+	}
+
+	/** One histogram pass over the values in [lo, hi]: each bin's count, smallest and largest value. */
+	private static final class Level {
+
+		final long[] counts = new long[BINS];
+		final float[] binMin = new float[BINS];
+		final float[] binMax = new float[BINS];
+
+		Level(float[][] planes, float lo, float hi) {
+			Arrays.fill(binMin, Float.POSITIVE_INFINITY);
+			Arrays.fill(binMax, Float.NEGATIVE_INFINITY);
+			double scale = BINS / ((double) hi - lo);
+			for (float[] p : planes) {
+				for (float v : p) {
+					if (v < lo || v > hi) continue;
+					int b = (int) Math.min(BINS - 1, (v - (double) lo) * scale);
+					counts[b]++;
+					if (v < binMin[b]) binMin[b] = v;
+					if (v > binMax[b]) binMax[b] = v;
+				}
+			}
 		}
 	}
 }
