@@ -119,7 +119,9 @@ public final class InpaintingMask {
 	/**
 	 * The inpainted image: {@code generated} inside the hole, {@code original} outside it (copied, bit for bit).
 	 * With {@code feather} > 0, hole pixels within {@code feather} pixels of the hole's border blend the two
-	 * linearly by their distance d to the nearest kept pixel (weight of the generated pixel d / (feather + 1)).
+	 * linearly: a hole pixel whose centre is d pixels from the nearest kept pixel's centre lies d − ½ from the
+	 * border and takes the generated value with weight min(1, (d − ½) / feather), so the pixels next to the border
+	 * are half and half at feather 1.
 	 *
 	 * @param generated the model's output mapped back: the same size, type and layout as {@code original}
 	 * @return a new image titled and laid out as {@code generated}
@@ -183,8 +185,7 @@ public final class InpaintingMask {
 		if (feather > 0) {
 			FloatProcessor distance = new EDM().makeFloatEDM(toProcessor(), 0, false);
 			w = (float[]) distance.getPixels();
-			float scale = (float) (1 / (feather + 1));
-			for (int i = 0; i < w.length; i++) w[i] = Math.min(1f, w[i] * scale);
+			for (int i = 0; i < w.length; i++) w[i] = w[i] == 0 ? 0 : (float) Math.min(1, (w[i] - 0.5) / feather);
 		} else {
 			w = new float[width * height];
 			for (int i : hole) w[i] = 1f;
