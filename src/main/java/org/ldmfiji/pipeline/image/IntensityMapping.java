@@ -19,6 +19,8 @@ import java.util.Locale;
  * <li>If the percentiles coincide (a sparse image), the channel's minimum and maximum are used instead;
  * a constant channel maps to mid-grey (0) and comes back as that constant.</li>
  * </ul>
+ * Ops on arrays made here work in place ({@code divi}, {@code addi}): on full-size planes every fresh array
+ * costs its page faults. The caller's arrays are never changed.
  */
 public final class IntensityMapping {
 
@@ -83,7 +85,7 @@ public final class IntensityMapping {
 	/** Pixel values (float32, any shape) → model input in [−1, 1]. */
 	public NDArray toModel(NDArray raw) {
 		if (span == 0) return raw.zerosLike();
-		return unitToModel(raw.sub(low).div(span)).clip(-1f, 1f);
+		return unitToModel(raw.sub(low).divi(span)).clip(-1f, 1f);
 	}
 
 	/** Model output (any shape) → pixel values of the image's type (rounded and clipped for integer types). */
@@ -94,7 +96,7 @@ public final class IntensityMapping {
 
 	/** Values in unit scale (0 ⇄ low, 1 ⇄ high) → pixel values of the image's type. */
 	public NDArray fromUnit(NDArray unit) {
-		return toType(unit.mul(span).add(low), bitDepth);
+		return toType(unit.mul(span).addi(low), bitDepth);
 	}
 
 	/** Pixel values → values of an image of {@code bitDepth}: integer types rounded half up and clipped to range. */
@@ -118,12 +120,12 @@ public final class IntensityMapping {
 
 	/** [0, 1] → [−1, 1]. */
 	public static NDArray unitToModel(NDArray unit) {
-		return unit.mul(2f).sub(1f);
+		return unit.mul(2f).subi(1f);
 	}
 
 	/** [−1, 1] → [0, 1] (not clamped). */
 	public static NDArray modelToUnit(NDArray model) {
-		return model.add(1f).div(2f);
+		return model.add(1f).divi(2f);
 	}
 
 	@Override
