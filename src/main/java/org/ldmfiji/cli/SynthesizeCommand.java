@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.nn.LatentDiffusion;
-import org.ldmfiji.pipeline.ImageOutput;
+import org.ldmfiji.pipeline.image.ImageOutput;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Synthesis;
 import org.ldmfiji.pipeline.Task;

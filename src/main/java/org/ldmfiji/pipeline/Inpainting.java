@@ -11,6 +11,7 @@ import org.ldmfiji.diffusion.MaskBlend;
 import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.pipeline.image.IntensityMapping;
 import org.ldmfiji.nn.Resample;
 
 /**
@@ -37,11 +38,11 @@ public final class Inpainting {
 			NDArray hole = mask.gt(0.5f).toType(DataType.FLOAT32, false);
 			NDArray generated;
 			if (Task.isMaskedImageModel(model.config())) {
-				NDArray masked = LatentSequence.fromUnit(hole.neg().add(1f).mul(image01));
-				generated = LatentSequence.run(model, conditioning(model, masked, LatentSequence.fromUnit(hole)), null, latent,
+				NDArray masked = IntensityMapping.unitToModel(hole.neg().add(1f).mul(image01));
+				generated = LatentSequence.run(model, conditioning(model, masked, IntensityMapping.unitToModel(hole)), null, latent,
 					null, s, owner);
 			} else {
-				NDArray x0 = model.encodeFirstStage(LatentSequence.fromUnit(image01));
+				NDArray x0 = model.encodeFirstStage(IntensityMapping.unitToModel(image01));
 				// a latent pixel is known only if none of its f×f image pixels is in the hole
 				NDArray known = Pool.maxPool2d(hole, new Shape(f, f), new Shape(f, f), new Shape(0, 0), false).neg().add(1f);
 				Conditioning[] c = Synthesis.classConditioning(model, classLabel, (int) in.get(0), owner);

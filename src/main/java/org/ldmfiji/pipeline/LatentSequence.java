@@ -14,6 +14,7 @@ import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.DiffusionConfig;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.pipeline.image.IntensityMapping;
 
 /**
  * The sequence every task shares once its conditioning is made: seeded noise, the sampler over the (guided)
@@ -53,11 +54,6 @@ public final class LatentSequence {
 
 	/** The model's image range [-1, 1] to [0, 1], clipped: the reference's {@code clamp((x + 1) / 2, 0, 1)}. */
 	public static NDArray toUnit(NDArray modelImage) {
-		return modelImage.add(1f).div(2f).clip(0f, 1f);
-	}
-
-	/** [0, 1] to the model's image range [-1, 1], the reference's {@code 2x − 1}. */
-	public static NDArray fromUnit(NDArray unitImage) {
-		return unitImage.mul(2f).sub(1f);
+		return IntensityMapping.modelToUnit(modelImage).clip(0f, 1f);
 	}
 }

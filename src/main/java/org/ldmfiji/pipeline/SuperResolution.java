@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.pipeline.image.IntensityMapping;
 
 /**
  * Super-resolution as the reference's notebook does it for bsr_sr: the low-resolution image, mapped to [-1, 1], is
@@ -25,6 +26,6 @@ public final class SuperResolution {
 	public static NDArray run(LatentDiffusion model, NDArray lowRes01, SamplingSettings s, NDManager owner) {
 		Shape in = lowRes01.getShape();
 		Shape latent = new Shape(in.get(0), model.config().diffusion.channels, in.get(2), in.get(3));
-		return LatentSequence.run(model, model.conditioning(LatentSequence.fromUnit(lowRes01)), null, latent, null, s, owner);
+		return LatentSequence.run(model, model.conditioning(IntensityMapping.unitToModel(lowRes01)), null, latent, null, s, owner);
 	}
 }
