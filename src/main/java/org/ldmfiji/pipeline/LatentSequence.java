@@ -12,6 +12,7 @@ import org.ldmfiji.diffusion.Schedule;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.DiffusionConfig;
+import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.image.IntensityMapping;
@@ -50,6 +51,11 @@ public final class LatentSequence {
 				blend == null ? null : blend.create(schedule), s.callback);
 			return toUnit(model.decodeFirstStage(latent, true));
 		});
+	}
+
+	/** What the latent's sides must be a multiple of: the UNet halves them once per level after the first. */
+	public static int sideMultiple(LdmConfig config) {
+		return 1 << (config.unet.channelMult.size() - 1);
 	}
 
 	/** The model's image range [-1, 1] to [0, 1], clipped: the reference's {@code clamp((x + 1) / 2, 0, 1)}. */

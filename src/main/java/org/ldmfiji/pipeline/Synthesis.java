@@ -122,7 +122,7 @@ public final class Synthesis {
 	private static Shape latentShape(LatentDiffusion model, Request r) {
 		LdmConfig config = model.config();
 		int f = model.firstStage().downsamplingFactor();
-		int multiple = f << (config.unet.channelMult.size() - 1);
+		int multiple = f * LatentSequence.sideMultiple(config);
 		int h = r.height == null ? config.diffusion.imageSize * f : r.height;
 		int w = r.width == null ? config.diffusion.imageSize * f : r.width;
 		if (h % multiple != 0 || w % multiple != 0) {
