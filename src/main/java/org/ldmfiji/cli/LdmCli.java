@@ -12,7 +12,8 @@ import java.util.concurrent.CancellationException;
  */
 @Command(name = "ldm-cli", mixinStandardHelpOptions = true, version = "Latent Diffusion for Fiji 0.1.0",
 	description = "Latent diffusion models (super-resolution, inpainting, synthesis) without Python.",
-	subcommands = {InfoCommand.class, SynthesizeCommand.class, ModelsCommand.class, BenchCommand.class})
+	subcommands = {SrCommand.class, InpaintCommand.class, SynthesizeCommand.class, BatchCommand.class, ModelsCommand.class,
+		InfoCommand.class, BenchCommand.class})
 public final class LdmCli implements Runnable {
 
 	/** Exit status for a run that failed on its input, its options or a file. */
@@ -38,13 +39,13 @@ public final class LdmCli implements Runnable {
 	static CommandLine commandLine() {
 		CommandLine cl = new CommandLine(new LdmCli());
 		cl.setParameterExceptionHandler((e, args) -> {
-			PrintWriter err = e.getCommandLine().getErr();
+			PrintWriter err = cl.getErr();
 			err.println("error: " + e.getMessage());
 			err.println("try: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help");
 			return USAGE;
 		});
 		cl.setExecutionExceptionHandler((e, command, parsed) -> {
-			PrintWriter err = command.getErr();
+			PrintWriter err = cl.getErr();
 			if (Boolean.getBoolean("ldm.debug")) e.printStackTrace(err);
 			err.println("error: " + oneLine(e));
 			return FAILED;

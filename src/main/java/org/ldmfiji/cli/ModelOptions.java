@@ -33,7 +33,16 @@ final class ModelOptions {
 
 	/** The model's files, found and checked before anything is loaded. */
 	ModelFolder resolve(Task task) throws IOException {
+		return resolve(task, task == null ? null : task.id());
+	}
+
+	/**
+	 * As {@link #resolve(Task)}, with the default model for {@code defaultUse} when none is named (a task, or
+	 * {@link org.ldmfiji.pipeline.model.ModelCard#LABEL_SYNTHESIS}).
+	 */
+	ModelFolder resolve(Task task, String defaultUse) throws IOException {
 		ModelRegistry registry = ModelRegistry.standard();
+		if (model == null && weights == null && defaultUse != null) return registry.defaultFor(defaultUse);
 		if (weights != null) {
 			if (model == null) throw new IllegalArgumentException("--weights needs the model's config.yaml in --model");
 			return registry.resolve(Path.of(model), weights, task);

@@ -1,26 +1,29 @@
 package org.ldmfiji.cli;
 
-import org.ldmfiji.diffusion.StepCallback;
+import org.ldmfiji.pipeline.TaskMonitor;
+import org.ldmfiji.pipeline.image.Plane;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
  * Progress on stderr: rewritten in place on a terminal, one line per update otherwise (a log file, a pipe, a
  * batch system), so that nothing is lost and nothing is garbled.
  */
-final class Progress {
+final class Progress implements TaskMonitor {
 
-	private final PrintStream out = System.err;
+	private final PrintWriter out;
 	private final boolean terminal = System.console() != null;
 	private boolean open;
 
 	void show(String line) {
 		if (terminal) {
 			out.print("\r" + line + "\u001b[K");
+			out.flush();
 			open = true;
 		} else {
 			out.println(line);
+			out.flush();
 		}
 	}
 
@@ -30,11 +33,39 @@ final class Progress {
 		open = false;
 	}
 
-	/** Reports each sampling step, prefixed with {@code what} (e.g. "image 2/5, "). */
-	StepCallback steps(String what) {
-		return (step, total, t, x, x0) -> {
-			show(String.format(Locale.ROOT, "%sstep %d/%d (t=%d)", what, step + 1, total, t));
-			return true;
-		};
+	Progress(PrintWriter out) {
+		this.out = out;
+	}
+
+	/** A line of its own (a message between progress lines). */
+	void say(String line) {
+		done();
+		out.println(line);
+		out.flush();
+	}
+
+	private String file = "";
+	private String plane = "";
+	private String tile = "";
+
+	/** Names the file being worked on (batch runs). */
+	void file(String name, int number, int count) {
+		file = String.format(Locale.ROOT, "%s (%d/%d), ", name, number, count);
+	}
+
+	@Override
+	public void plane(Plane p) {
+		plane = p.count > 1 ? String.format(Locale.ROOT, "plane %d/%d, ", p.number, p.count) : "";
+		tile = "";
+	}
+
+	@Override
+	public void tile(int j, int m) {
+		tile = m > 1 ? String.format(Locale.ROOT, "tile %d/%d, ", j, m) : "";
+	}
+
+	@Override
+	public void step(int step, int steps) {
+		show(String.format(Locale.ROOT, "%s%s%sstep %d/%d", file, plane, tile, step, steps));
 	}
 }

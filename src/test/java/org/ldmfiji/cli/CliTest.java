@@ -24,13 +24,14 @@ class CliTest {
 	@TempDir
 	Path tmp;
 
-	/** Runs the command line; returns {exit status, stderr}. */
+	/** Runs the command line; returns {exit status, stderr: progress, messages and the error line}. */
 	static String[] run(String... args) {
 		CommandLine cl = LdmCli.commandLine();
 		StringWriter err = new StringWriter();
 		cl.setErr(new PrintWriter(err));
 		int status = cl.execute(args);
-		return new String[] {Integer.toString(status), err.toString().trim()};
+		String all = err.toString().trim();
+		return new String[] {Integer.toString(status), all};
 	}
 
 	private static String cin(String file) {
@@ -49,7 +50,7 @@ class CliTest {
 	void mistakesAreOneLineWithANonZeroStatus(String args, int status, String message) {
 		String[] r = run(args.split(" "));
 		assertEquals(Integer.toString(status), r[0], r[1]);
-		assertEquals(message, r[1].lines().findFirst().orElse(""));
+		assertEquals(message, r[1].lines().filter(l -> l.startsWith("error: ")).findFirst().orElse(r[1]));
 		assertFalse(r[1].contains("Exception"), r[1]);
 	}
 
@@ -57,13 +58,13 @@ class CliTest {
 	void missingFilesAreNamed() {
 		String[] r = run("info", "--model", cin("config.yaml"), "--weights", "/nonexistent.ckpt");
 		assertEquals("1", r[0]);
-		assertEquals("error: weights file /nonexistent.ckpt not found", r[1]);
+		assertTrue(r[1].endsWith("error: weights file /nonexistent.ckpt not found"), r[1]);
 		r = run("info", "--model", "no-such-config.yaml", "--weights", cin("model.ckpt"));
 		assertEquals("1", r[0]);
 		assertTrue(r[1].matches("error: model config .*no-such-config.yaml not found"), r[1]);
 		r = run("synthesize", "-o", "out.tif", "--model", "no-such-model");
 		assertEquals("1", r[0]);
-		assertTrue(r[1].startsWith("error: no model named 'no-such-model'; known models: "), r[1]);
+		assertTrue(r[1].contains("error: no model named 'no-such-model'; known models: "), r[1]);
 	}
 
 	@Test
@@ -77,6 +78,67 @@ class CliTest {
 		assertEquals(32, imp.getWidth());
 		assertEquals(2, imp.getStackSize());
 		assertEquals(ImagePlus.COLOR_RGB, imp.getType());
+	}
+
+	private static Path testImage(String name) {
+		return Path.of("test-images", name);
+	}
+
+	@Test
+	void superResolutionKeepsTypeAndScalesCalibration() throws Exception {
+		Path out = tmp.resolve("sr.tif");
+		String[] r = run("sr", testImage("fluorescence_16bit.tif").toString(), "-o", out.toString(), "--steps", "2");
+		assertEquals("0", r[0], r[1]);
+		ImagePlus in = new Opener().openImage(testImage("fluorescence_16bit.tif").toString());
+		ImagePlus imp = new Opener().openImage(out.toString());
+		assertEquals(4 * in.getWidth(), imp.getWidth());
+		assertEquals(16, imp.getBitDepth());
+		assertEquals(in.getCalibration().pixelWidth / 4, imp.getCalibration().pixelWidth, 1e-12);
+	}
+
+	@Test
+	void inpaintingChangesOnlyTheRectangle() throws Exception {
+		Path out = tmp.resolve("inpainted.tif");
+		String[] r = run("inpaint", testImage("stack_8bit.tif").toString(), "--rect", "4,6,10,8", "-o", out.toString(), "--steps", "2");
+		assertEquals("0", r[0], r[1]);
+		ImagePlus in = new Opener().openImage(testImage("stack_8bit.tif").toString());
+		ImagePlus imp = new Opener().openImage(out.toString());
+		assertEquals(in.getStackSize(), imp.getStackSize());
+		int changedInside = 0;
+		for (int z = 1; z <= in.getStackSize(); z++) {
+			for (int y = 0; y < in.getHeight(); y++) {
+				for (int x = 0; x < in.getWidth(); x++) {
+					boolean inside = x >= 4 && x < 14 && y >= 6 && y < 14;
+					int a = in.getStack().getProcessor(z).get(x, y);
+					int b = imp.getStack().getProcessor(z).get(x, y);
+					if (!inside) assertEquals(a, b, "pixel outside the rectangle at " + x + "," + y + "," + z);
+					else if (a != b) changedInside++;
+				}
+			}
+		}
+		assertTrue(changedInside > 0, "the rectangle is regenerated");
+	}
+
+	@Test
+	void batchGoesOnPastABadFileAndSaysSo() throws Exception {
+		Path in = Files.createDirectories(tmp.resolve("in"));
+		Files.copy(testImage("rgb.tif"), in.resolve("a.tif"));
+		Files.writeString(in.resolve("b.tif"), "not an image");
+		Path outDir = tmp.resolve("out");
+		String[] r = run("batch", in.toString(), "-o", outDir.toString(), "--steps", "2");
+		assertEquals("1", r[0], r[1]);
+		assertTrue(Files.exists(outDir.resolve("a_sr.tif")), r[1]);
+		assertTrue(r[1].contains("failed: b.tif: ImageJ cannot read"), r[1]);
+		assertTrue(r[1].endsWith("1 done, 0 skipped, 1 failed"), r[1]);
+		r = run("batch", in.toString(), "-o", outDir.toString(), "--steps", "2", "--skip-existing", "--filter", "a.tif");
+		assertEquals("0", r[0], r[1]);
+		assertTrue(r[1].endsWith("0 done, 1 skipped, 0 failed"), r[1]);
+	}
+
+	@Test
+	void aStackToPngIsRefusedBeforeTheModelLoads() {
+		String[] r = run("sr", testImage("stack_8bit.tif").toString(), "-o", "out.png", "--model", "no-such-model");
+		assertEquals("error: a result of 3 images needs a .tif output, not out.png", r[1]);
 	}
 
 	@Test
