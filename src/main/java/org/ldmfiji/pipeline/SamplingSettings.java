@@ -17,6 +17,10 @@ public final class SamplingSettings {
 	public final long seed;
 	public final double guidanceScale;
 	public final StepCallback callback;
+	/** Side of a square tile in pixels of the generated image; 0 = chosen from {@link #maxMemoryMiB}. */
+	public final int tileSize;
+	/** Memory budget for one tile's sampling and decoding, in MiB; 0 = chosen from the machine's memory. */
+	public final long maxMemoryMiB;
 
 	private SamplingSettings(Builder b) {
 		this.sampler = b.sampler;
@@ -25,6 +29,8 @@ public final class SamplingSettings {
 		this.seed = b.seed;
 		this.guidanceScale = b.guidanceScale;
 		this.callback = b.callback;
+		this.tileSize = b.tileSize;
+		this.maxMemoryMiB = b.maxMemoryMiB;
 	}
 
 	public static Builder builder() {
@@ -33,7 +39,8 @@ public final class SamplingSettings {
 
 	/** A builder starting from these settings. */
 	public Builder toBuilder() {
-		return new Builder().sampler(sampler).steps(steps).eta(eta).seed(seed).guidanceScale(guidanceScale).callback(callback);
+		return new Builder().sampler(sampler).steps(steps).eta(eta).seed(seed).guidanceScale(guidanceScale).callback(callback)
+			.tileSize(tileSize).maxMemoryMiB(maxMemoryMiB);
 	}
 
 	Samplers.Settings samplerSettings(double vPosterior) {
@@ -52,6 +59,8 @@ public final class SamplingSettings {
 		private long seed = 0;
 		private double guidanceScale = 1.0;
 		private StepCallback callback = StepCallback.NONE;
+		private int tileSize = 0;
+		private long maxMemoryMiB = 0;
 
 		private Builder() {}
 
@@ -85,6 +94,18 @@ public final class SamplingSettings {
 			return this;
 		}
 
+		/** Side of a square tile in pixels of the generated image; 0 (the default) = from the memory budget. */
+		public Builder tileSize(int pixels) {
+			this.tileSize = pixels;
+			return this;
+		}
+
+		/** Memory budget for one tile, in MiB; 0 (the default) = from the machine's memory. */
+		public Builder maxMemoryMiB(long mib) {
+			this.maxMemoryMiB = mib;
+			return this;
+		}
+
 		/** @throws IllegalArgumentException naming the first value that cannot be used */
 		public SamplingSettings build() {
 			if (!Samplers.names().contains(sampler)) {
@@ -96,6 +117,8 @@ public final class SamplingSettings {
 			if (!(guidanceScale >= 0) || Double.isInfinite(guidanceScale)) {
 				throw new IllegalArgumentException("guidance scale must be 0 or more, not " + guidanceScale);
 			}
+			if (tileSize < 0) throw new IllegalArgumentException("tile size must be 0 (automatic) or a positive number of pixels, not " + tileSize);
+			if (maxMemoryMiB < 0) throw new IllegalArgumentException("max memory must be 0 (automatic) or a positive number of MiB, not " + maxMemoryMiB);
 			return new SamplingSettings(this);
 		}
 	}
