@@ -1,10 +1,21 @@
 package org.ldmfiji.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /** torch.nn.Conv2d with square kernel, symmetric padding; weights {@code weight [out, in, k, k]}, {@code bias [out]}. */
 public final class Conv2d {
+
+	/**
+	 * While gradients are recorded, output channels are padded with zero filters up to a multiple of this.
+	 * libtorch 2.7.1's CPU convolution backward reads the padding of its blocked (16-channel) layout of the
+	 * output gradient without clearing it, so with, say, 4 output channels the input gradient is NaN whenever
+	 * the reused memory held a NaN (a few percent of calls). With zero filters the padding is real, zero data.
+	 * Inference never pays for it and stays bit-identical to the reference path.
+	 */
+	static final long TRAINING_CHANNEL_BLOCK = 16;
 
 	private final NDArray weight;
 	private final NDArray bias;
@@ -30,7 +41,20 @@ public final class Conv2d {
 	}
 
 	public NDArray forward(NDArray x) {
-		return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, stride, padding, new Shape(1, 1), 1)
-			.singletonOrThrow();
+		long out = weight.getShape().get(0);
+		if (out % TRAINING_CHANNEL_BLOCK != 0 && JniUtils.isGradMode()) return paddedForGradients(x, out);
+		return conv(x, weight, bias);
+	}
+
+	private NDArray paddedForGradients(NDArray x, long out) {
+		long extra = TRAINING_CHANNEL_BLOCK - out % TRAINING_CHANNEL_BLOCK;
+		Shape w = weight.getShape();
+		NDArray paddedWeight = weight.concat(x.getManager().zeros(new Shape(extra, w.get(1), w.get(2), w.get(3))), 0);
+		NDArray paddedBias = bias == null ? null : bias.concat(x.getManager().zeros(new Shape(extra)), 0);
+		return conv(x, paddedWeight, paddedBias).get(new NDIndex(":, 0:{}", out));
+	}
+
+	private NDArray conv(NDArray x, NDArray w, NDArray b) {
+		return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b, stride, padding, new Shape(1, 1), 1).singletonOrThrow();
 	}
 }
