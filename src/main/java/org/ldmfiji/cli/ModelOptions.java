@@ -60,8 +60,6 @@ final class ModelOptions {
 
 	/** The sampling defaults a model's card recommends. */
 	static SamplingSettings.Builder defaults(ModelCard card) {
-		SamplingSettings.Builder b = SamplingSettings.builder().sampler(card.sampler).steps(card.steps).eta(card.eta);
-		if (card.guidanceScale != null) b.guidanceScale(card.guidanceScale);
-		return b;
+		return card.recommendedSampling();
 	}
 }

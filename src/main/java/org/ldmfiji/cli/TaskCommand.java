@@ -2,8 +2,8 @@ package org.ldmfiji.cli;
 
 import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
-import ij.io.Opener;
 import org.ldmfiji.engine.Inference;
+import org.ldmfiji.pipeline.FolderBatch;
 import org.ldmfiji.pipeline.ImageTasks;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Task;
@@ -15,7 +15,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -81,9 +80,6 @@ abstract class TaskCommand implements Callable<Integer> {
 
 	/** Opens an image with ImageJ's own readers (TIFF, PNG, ...), or says which file could not be read. */
 	static ImagePlus open(Path file) {
-		if (!Files.isRegularFile(file)) throw new IllegalArgumentException("input image " + file + " not found");
-		ImagePlus imp = new Opener().openImage(file.toString());
-		if (imp == null) throw new IllegalArgumentException("ImageJ cannot read " + file + " as an image");
-		return imp;
+		return FolderBatch.open(file);
 	}
 }

@@ -3,6 +3,7 @@ package org.ldmfiji.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
+import org.ldmfiji.io.CondStageConfig;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.image.ImageChecks;
@@ -104,6 +105,9 @@ public final class ImageTasks {
 		Task.SYNTHESIZE.requireSupportedBy(model.config(), modelName);
 		SamplingSettings steps = withMonitor(s);
 		if (labels == null) return ImageOutput.rgb(Synthesis.run(model, request, steps, manager), title);
+		if (model.config().condStage.kind != CondStageConfig.Kind.SPATIAL_RESCALER) {
+			throw new IllegalArgumentException("model '" + modelName + "' does not take a label image; leave the label image out or name a label-map model");
+		}
 		int multiple = model.firstStage().downsamplingFactor() * LatentSequence.sideMultiple(model.config());
 		try (NDManager m = manager.newSubManager()) {
 			NDArray maps = LabelMaps.oneHot(labels, model.config().condStage.inChannels, m);

@@ -38,6 +38,8 @@ public final class Inpainting {
 			NDArray hole = mask.gt(0.5f).toType(DataType.FLOAT32, false);
 			NDArray generated;
 			if (Task.isMaskedImageModel(model.config())) {
+				// a class the model cannot use must not be ignored silently
+				if (classLabel != null) throw new IllegalArgumentException("this model is not class-conditional: leave the class out");
 				NDArray masked = IntensityMapping.unitToModel(hole.neg().add(1f).mul(image01));
 				generated = LatentSequence.run(model, conditioning(model, masked, IntensityMapping.unitToModel(hole)), null, latent,
 					null, s, owner);

@@ -44,13 +44,13 @@ public final class LatentSequence {
 		Schedule schedule = ModelDenoiser.schedule(d);
 		Sampler sampler = Samplers.create(s.sampler, schedule, s.samplerSettings(d.vPosterior));
 		Denoiser denoiser = ModelDenoiser.guided(model, c, uc, s.guidanceScale);
-		return Scoped.keep(owner, () -> {
-			Inference.seed(s.seed);
+		// seeded and sampled under the generator's lock: the same seed gives the same image even with other runs going on
+		return Scoped.keep(owner, () -> Inference.seeded(s.seed, () -> {
 			NDArray xT = owner.randomNormal(latentShape);
 			NDArray latent = sampler.sample(owner, denoiser, Parameterization.of(d.parameterization), xT,
 				blend == null ? null : blend.create(schedule), s.callback);
 			return toUnit(model.decodeFirstStage(latent, true));
-		});
+		}));
 	}
 
 	/** What the latent's sides must be a multiple of: the UNet halves them once per level after the first. */

@@ -85,7 +85,12 @@ public final class HeadlessImageJ {
 	}
 
 	/** Runs {@code macro} in batch mode (headless, images exist only for the macro) on this thread. */
-	public static synchronized Outcome run(String macro) {
+	public static Outcome run(String macro) {
+		return run(macro, null);
+	}
+
+	/** As {@link #run(String)}, with {@code argument} as the macro's {@code getArgument()}. */
+	public static synchronized Outcome run(String macro, String argument) {
 		registerPluginsConfigs();
 		forgetImages();
 		PrintStream stdout = System.out;
@@ -93,7 +98,7 @@ public final class HeadlessImageJ {
 		String returned;
 		System.setOut(new PrintStream(log, true, StandardCharsets.UTF_8));
 		try {
-			returned = new Interpreter().run("setBatchMode(true);\n" + macro, null);
+			returned = new Interpreter().run("setBatchMode(true);\n" + macro, argument);
 		} finally {
 			System.setOut(stdout);
 			IJ.resetEscape();

@@ -30,7 +30,7 @@ import java.util.List;
  * <pre>Plugins&gt;Latent Diffusion, "Super-Resolution...", org.ldmfiji.fiji.ij1.CommandBridge("org.ldmfiji.fiji.SuperResolutionCommand")</pre>
  * The command's parameter names are the macro keys; its first required image is the current image; its image
  * outputs become new windows (or batch-mode images a macro can save). A dialog is shown only to a user at the
- * screen: never headless, never to a macro that passes options.
+ * screen: never headless, never in a batch-mode macro, never to a macro that passes options.
  */
 public class CommandBridge implements PlugIn {
 
@@ -49,7 +49,8 @@ public class CommandBridge implements PlugIn {
 	}
 
 	private void run(String commandClass, String options) {
-		boolean interactive = options == null && !GraphicsEnvironment.isHeadless();
+		// a batch-mode macro runs unattended even with a screen (imagej -batch under Xvfb): no dialog may wait there
+		boolean interactive = options == null && !GraphicsEnvironment.isHeadless() && !Interpreter.isBatchMode();
 		String title = "Latent Diffusion";
 		try {
 			Context context = SciJavaContexts.forImageJ();

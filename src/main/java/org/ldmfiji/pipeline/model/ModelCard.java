@@ -1,5 +1,6 @@
 package org.ldmfiji.pipeline.model;
 
+import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Task;
 import org.ldmfiji.io.CondStageConfig;
 import org.ldmfiji.io.ConfigException;
@@ -211,6 +212,13 @@ public final class ModelCard {
 		List<String> ids = new ArrayList<>();
 		for (Task t : tasks) ids.add(t.id());
 		return ids;
+	}
+
+	/** The sampling this card recommends (sampler, steps, eta, guidance), as a builder for a user's overrides. */
+	public SamplingSettings.Builder recommendedSampling() {
+		SamplingSettings.Builder b = SamplingSettings.builder().sampler(sampler).steps(steps).eta(eta);
+		if (guidanceScale != null) b.guidanceScale(guidanceScale);
+		return b;
 	}
 
 	/** The card in a few lines, for listings ({@code models} on the command line, List Models in Fiji). */
