@@ -132,6 +132,6 @@ public final class ImageTasks {
 	}
 
 	private SamplingSettings withMonitor(SamplingSettings s) {
-		return s.toBuilder().callback(monitor.steps()).build();
+		return s.toBuilder().callback(monitor.steps()).monitor(monitor).build();
 	}
 }

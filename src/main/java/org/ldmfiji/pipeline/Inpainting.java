@@ -9,10 +9,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
 import org.ldmfiji.diffusion.MaskBlend;
 import org.ldmfiji.engine.Scoped;
+import org.ldmfiji.io.CondStageConfig;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.image.IntensityMapping;
 import org.ldmfiji.nn.Resample;
+import org.ldmfiji.pipeline.tiling.TileGrid;
+import org.ldmfiji.pipeline.tiling.TiledFirstStage;
 
 /**
  * Inpainting: with a model trained on masked images (inpainting_big) exactly as the reference's
@@ -41,10 +44,13 @@ public final class Inpainting {
 				// a class the model cannot use must not be ignored silently
 				if (classLabel != null) throw new IllegalArgumentException("this model is not class-conditional: leave the class out");
 				NDArray masked = IntensityMapping.unitToModel(hole.neg().add(1f).mul(image01));
-				generated = LatentSequence.run(model, conditioning(model, masked, IntensityMapping.unitToModel(hole)), null, latent,
-					null, s, owner);
+				generated = LatentSequence.run(model, conditioning(model, masked, IntensityMapping.unitToModel(hole), tiles(model, latent, s),
+					s.monitor),
+					null, latent, null, s, owner);
 			} else {
-				NDArray x0 = model.encodeFirstStage(IntensityMapping.unitToModel(image01));
+				TileGrid tiles = tiles(model, latent, s);
+				NDArray image = IntensityMapping.unitToModel(image01);
+				NDArray x0 = tiles.count() > 1 ? TiledFirstStage.encodeScaled(model, image, tiles, s.monitor) : model.encodeFirstStage(image);
 				// a latent pixel is known only if none of its f×f image pixels is in the hole
 				NDArray known = Pool.maxPool2d(hole, new Shape(f, f), new Shape(f, f), new Shape(0, 0), false).neg().add(1f);
 				Conditioning[] c = Synthesis.classConditioning(model, classLabel, (int) in.get(0), owner);
@@ -62,9 +68,20 @@ public final class Inpainting {
 	 * @param mask        the hole at image resolution, [B, 1, H, W]; the reference passes it mapped to {-1, 1}
 	 */
 	public static Conditioning conditioning(LatentDiffusion model, NDArray maskedImage, NDArray mask) {
-		NDArray c = model.condStage().forward(maskedImage);
+		return conditioning(model, maskedImage, mask, null, TaskMonitor.NONE);
+	}
+
+	/** As {@link #conditioning(LatentDiffusion, NDArray, NDArray)}, the masked image encoded tile by tile on a grid of several tiles. */
+	static Conditioning conditioning(LatentDiffusion model, NDArray maskedImage, NDArray mask, TileGrid tiles, TaskMonitor monitor) {
+		boolean tiled = tiles != null && tiles.count() > 1 && model.config().condStage.kind == CondStageConfig.Kind.FIRST_STAGE;
+		NDArray c = tiled ? TiledFirstStage.encode(model.firstStage(), maskedImage, tiles, monitor) : model.condStage().forward(maskedImage);
 		NDArray cc = Resample.resize(mask, c.getShape().get(2), c.getShape().get(3), "nearest");
 		return Conditioning.of(model.config().diffusion.conditioningKey, NDArrays.concat(new NDList(c, cc), 1));
+	}
+
+	/** The first stage's tiles for a latent of this shape. */
+	private static TileGrid tiles(LatentDiffusion model, Shape latent, SamplingSettings s) {
+		return LatentSequence.plan(model.config(), latent, false, s).firstStage;
 	}
 
 	/**

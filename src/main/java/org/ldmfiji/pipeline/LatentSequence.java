@@ -16,10 +16,15 @@ import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.image.IntensityMapping;
+import org.ldmfiji.pipeline.tiling.TilePlan;
+import org.ldmfiji.pipeline.tiling.TiledDenoiser;
+import org.ldmfiji.pipeline.tiling.TiledFirstStage;
 
 /**
  * The sequence every task shares once its conditioning is made: seeded noise, the sampler over the (guided)
- * denoiser, the first stage's decoder, and the map from the model's [-1, 1] to [0, 1].
+ * denoiser, the first stage's decoder, and the map from the model's [-1, 1] to [0, 1]. Where the memory budget or
+ * the tile size asks for it, the denoiser and the decoder run tile by tile ({@link TilePlan}); where one tile covers
+ * the latent the sequence is exactly the untiled one.
  */
 public final class LatentSequence {
 
@@ -43,14 +48,30 @@ public final class LatentSequence {
 		DiffusionConfig d = model.config().diffusion;
 		Schedule schedule = ModelDenoiser.schedule(d);
 		Sampler sampler = Samplers.create(s.sampler, schedule, s.samplerSettings(d.vPosterior));
-		Denoiser denoiser = ModelDenoiser.guided(model, c, uc, s.guidanceScale);
+		TilePlan plan = plan(model.config(), latentShape, uc != null && s.guidanceScale != 1.0, s);
+		if (plan.isTiled()) s.monitor.tiling(plan.describe());
+		Denoiser whole = plan.tilesDenoiser() ? null : ModelDenoiser.guided(model, c, uc, s.guidanceScale);
 		// seeded and sampled under the generator's lock: the same seed gives the same image even with other runs going on
 		return Scoped.keep(owner, () -> Inference.seeded(s.seed, () -> {
+			Denoiser denoiser = whole != null ? whole : new TiledDenoiser(plan.denoiser,
+				k -> ModelDenoiser.guided(model, TiledDenoiser.conditioning(c, plan.denoiser, k),
+					TiledDenoiser.conditioning(uc, plan.denoiser, k), s.guidanceScale), s.monitor, owner);
 			NDArray xT = owner.randomNormal(latentShape);
 			NDArray latent = sampler.sample(owner, denoiser, Parameterization.of(d.parameterization), xT,
 				blend == null ? null : blend.create(schedule), s.callback);
-			return toUnit(model.decodeFirstStage(latent, true));
+			NDArray image = plan.tilesFirstStage() ? TiledFirstStage.decode(model, latent, plan.firstStage, s.monitor)
+				: model.decodeFirstStage(latent, true);
+			return toUnit(image);
 		}));
+	}
+
+	/**
+	 * How a run of this latent shape is tiled under these settings (the tile size, else the memory budget).
+	 *
+	 * @param guided whether classifier-free guidance doubles the denoiser's batch
+	 */
+	public static TilePlan plan(LdmConfig config, Shape latentShape, boolean guided, SamplingSettings s) {
+		return TilePlan.of(config, latentShape.get(2), latentShape.get(3), latentShape.get(0), guided, s.tileSize, s.maxMemoryMiB);
 	}
 
 	/** What the latent's sides must be a multiple of: the UNet halves them once per level after the first. */

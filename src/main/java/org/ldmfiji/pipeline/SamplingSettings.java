@@ -21,6 +21,8 @@ public final class SamplingSettings {
 	public final int tileSize;
 	/** Memory budget for one tile's sampling and decoding, in MiB; 0 = chosen from the machine's memory. */
 	public final long maxMemoryMiB;
+	/** Told of the tile grid and of each tile, and asked between tiles whether to stop. */
+	public final TaskMonitor monitor;
 
 	private SamplingSettings(Builder b) {
 		this.sampler = b.sampler;
@@ -31,6 +33,7 @@ public final class SamplingSettings {
 		this.callback = b.callback;
 		this.tileSize = b.tileSize;
 		this.maxMemoryMiB = b.maxMemoryMiB;
+		this.monitor = b.monitor;
 	}
 
 	public static Builder builder() {
@@ -40,7 +43,7 @@ public final class SamplingSettings {
 	/** A builder starting from these settings. */
 	public Builder toBuilder() {
 		return new Builder().sampler(sampler).steps(steps).eta(eta).seed(seed).guidanceScale(guidanceScale).callback(callback)
-			.tileSize(tileSize).maxMemoryMiB(maxMemoryMiB);
+			.tileSize(tileSize).maxMemoryMiB(maxMemoryMiB).monitor(monitor);
 	}
 
 	Samplers.Settings samplerSettings(double vPosterior) {
@@ -61,6 +64,7 @@ public final class SamplingSettings {
 		private StepCallback callback = StepCallback.NONE;
 		private int tileSize = 0;
 		private long maxMemoryMiB = 0;
+		private TaskMonitor monitor = TaskMonitor.NONE;
 
 		private Builder() {}
 
@@ -103,6 +107,12 @@ public final class SamplingSettings {
 		/** Memory budget for one tile, in MiB; 0 (the default) = from the machine's memory. */
 		public Builder maxMemoryMiB(long mib) {
 			this.maxMemoryMiB = mib;
+			return this;
+		}
+
+		/** Told of the tile grid and each tile, asked between tiles whether to stop (steps go to the callback). */
+		public Builder monitor(TaskMonitor monitor) {
+			this.monitor = monitor == null ? TaskMonitor.NONE : monitor;
 			return this;
 		}
 

@@ -16,6 +16,9 @@ public interface TaskMonitor {
 	/** A plane of the input starts. */
 	default void plane(Plane plane) {}
 
+	/** A run is cut into tiles: one line saying how (see {@code tiling.TilePlan#describe}); told once per run that tiles. */
+	default void tiling(String grid) {}
+
 	/** A tile of a tiled run starts (1-based). */
 	default void tile(int tile, int tiles) {}
 
