@@ -102,6 +102,7 @@ public final class HeadlessImageJ {
 		} finally {
 			System.setOut(stdout);
 			IJ.resetEscape();
+			forgetImages(); // nor do they outlive it: a later test expects no current image
 		}
 		String text = new String(log.toByteArray(), StandardCharsets.UTF_8);
 		stdout.print(text);
