@@ -1,10 +1,10 @@
 package org.ldmfiji.cli;
 
+import org.ldmfiji.pipeline.ProgressText;
 import org.ldmfiji.pipeline.TaskMonitor;
 import org.ldmfiji.pipeline.image.Plane;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 
 /**
  * Progress on stderr: rewritten in place on a terminal, one line per update otherwise (a log file, a pipe, a
@@ -44,28 +44,25 @@ final class Progress implements TaskMonitor {
 		out.flush();
 	}
 
-	private String file = "";
-	private String plane = "";
-	private String tile = "";
+	private final ProgressText where = new ProgressText();
 
 	/** Names the file being worked on (batch runs). */
 	void file(String name, int number, int count) {
-		file = String.format(Locale.ROOT, "%s (%d/%d), ", name, number, count);
+		where.file(name, number, count);
 	}
 
 	@Override
 	public void plane(Plane p) {
-		plane = p.count > 1 ? String.format(Locale.ROOT, "plane %d/%d, ", p.number, p.count) : "";
-		tile = "";
+		where.plane(p);
 	}
 
 	@Override
 	public void tile(int j, int m) {
-		tile = m > 1 ? String.format(Locale.ROOT, "tile %d/%d, ", j, m) : "";
+		where.tile(j, m);
 	}
 
 	@Override
 	public void step(int step, int steps) {
-		show(String.format(Locale.ROOT, "%s%s%sstep %d/%d", file, plane, tile, step, steps));
+		show(where.step(step, steps));
 	}
 }

@@ -1,12 +1,12 @@
 package org.ldmfiji.fiji;
 
 import ij.IJ;
+import org.ldmfiji.pipeline.ProgressText;
 import org.ldmfiji.pipeline.TaskMonitor;
 import org.ldmfiji.pipeline.image.Plane;
 import org.scijava.Cancelable;
 import org.scijava.app.StatusService;
 
-import java.util.Locale;
 
 /**
  * A command's progress as Fiji shows it: "Super-Resolution: file a.tif 2/5, plane 1/3, tile 2/4, step 7/20" in
@@ -23,13 +23,7 @@ final class CommandProgress implements TaskMonitor {
 	private final StatusService status;
 	private final Cancelable command;
 	private final boolean imagej1Window = IJ.getInstance() != null;
-	private String file = "";
-	private int fileNumber = 1;
-	private int files = 1;
-	private String plane = "";
-	private int planeNumber = 1;
-	private int planes = 1;
-	private String tile = "";
+	private final ProgressText where = new ProgressText();
 
 	/** @param status null where the context has no status service */
 	CommandProgress(String title, StatusService status, Cancelable command) {
@@ -42,32 +36,23 @@ final class CommandProgress implements TaskMonitor {
 
 	/** Names the file being worked on (Process Folder). */
 	void file(String name, int number, int count) {
-		file = String.format(Locale.ROOT, "%s %d/%d, ", name, number, count);
-		fileNumber = number;
-		files = count;
-		plane = "";
-		tile = "";
-		show(message("starting"), 0);
+		where.file(name, number, count);
+		show(message(where.line("starting")), (number - 1) / (double) count);
 	}
 
 	@Override
 	public void plane(Plane p) {
-		plane = p.count > 1 ? String.format(Locale.ROOT, "plane %d/%d, ", p.number, p.count) : "";
-		planeNumber = p.number;
-		planes = p.count;
-		tile = "";
+		where.plane(p);
 	}
 
 	@Override
 	public void tile(int j, int m) {
-		tile = m > 1 ? String.format(Locale.ROOT, "tile %d/%d, ", j, m) : "";
+		where.tile(j, m);
 	}
 
 	@Override
 	public void step(int step, int steps) {
-		// the bar covers the whole run: files, then planes within a file, then steps within a plane
-		double withinFile = (planeNumber - 1 + step / (double) steps) / planes;
-		show(message(String.format(Locale.ROOT, "step %d/%d", step, steps)), (fileNumber - 1 + withinFile) / files);
+		show(message(where.step(step, steps)), where.fraction(step, steps));
 	}
 
 	/** The command's own cancel, or Esc in ImageJ. */
@@ -94,12 +79,12 @@ final class CommandProgress implements TaskMonitor {
 		}
 	}
 
-	private String message(String what) {
-		return title + ": " + file + plane + tile + what;
+	private String message(String line) {
+		return title + ": " + line;
 	}
 
 	private void show(String message, double fraction) {
-		int value = (int) Math.round(Math.max(0, Math.min(1, fraction)) * BAR);
+		int value = (int) Math.round(fraction * BAR);
 		if (status != null) status.showStatus(value, BAR, message);
 		if (imagej1Window) {
 			IJ.showStatus(message);

@@ -15,7 +15,7 @@ import java.io.IOException;
  * image; every pixel outside it comes back exactly as it was.
  */
 @Plugin(type = Command.class, headless = true, label = "Inpaint Selection")
-public final class InpaintCommand extends DiffusionCommand {
+public final class InpaintCommand extends ImageInputCommand {
 
 	@Parameter(persist = false)
 	private ImagePlus input;
@@ -31,12 +31,6 @@ public final class InpaintCommand extends DiffusionCommand {
 
 	@Parameter(min = "-1", persist = false, description = "classifier-free guidance (1 = none); -1: the model's")
 	private double guidance_scale = -1;
-
-	@Parameter(min = "0", max = "100", persist = false, description = "16/32-bit: this percentile maps to the model's black")
-	private double percentile_low = 1.0;
-
-	@Parameter(min = "0", max = "100", persist = false, description = "16/32-bit: this percentile maps to the model's white")
-	private double percentile_high = 99.8;
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus output;
@@ -56,7 +50,7 @@ public final class InpaintCommand extends DiffusionCommand {
 		InpaintingMask mask = mask_image != null ? InpaintingMask.fromImage(mask_image, image.getWidth(), image.getHeight())
 			: InpaintingMask.fromSelection(image.getRoi(), image.getWidth(), image.getHeight());
 		Integer label = classLabel(class_label);
-		ImagePlus result = withModel(Task.INPAINT, Task.INPAINT.id(), percentile_low, percentile_high, progress,
+		ImagePlus result = withModel(Task.INPAINT, Task.INPAINT.id(), progress,
 			(tasks, settings) -> tasks.inpaint(image, mask, feather, label, settings));
 		result.setTitle(suffixed(image.getTitle(), "_inpainted"));
 		output = result;

@@ -26,7 +26,7 @@ import java.nio.file.Path;
  * failures) is the command's output.
  */
 @Plugin(type = Command.class, headless = true, label = "Process Folder")
-public final class ProcessFolderCommand extends DiffusionCommand {
+public final class ProcessFolderCommand extends ImageInputCommand {
 
 	@Parameter(style = FileWidget.DIRECTORY_STYLE, persist = false, description = "the folder of images")
 	private File input_directory;
@@ -59,12 +59,6 @@ public final class ProcessFolderCommand extends DiffusionCommand {
 	@Parameter(min = "-1", persist = false, description = "classifier-free guidance (1 = none); -1: the model's")
 	private double guidance_scale = -1;
 
-	@Parameter(min = "0", max = "100", persist = false, description = "16/32-bit: this percentile maps to the model's black")
-	private double percentile_low = 1.0;
-
-	@Parameter(min = "0", max = "100", persist = false, description = "16/32-bit: this percentile maps to the model's white")
-	private double percentile_high = 99.8;
-
 	@Parameter(type = ItemIO.OUTPUT)
 	private String summary;
 
@@ -87,7 +81,7 @@ public final class ProcessFolderCommand extends DiffusionCommand {
 		Integer label = classLabel(class_label);
 		if (what == Task.SYNTHESIZE && label != null) throw new IllegalArgumentException("synthesize in a folder takes each image as a label image: leave class_label at -1");
 		String defaultUse = what == Task.SYNTHESIZE ? ModelCard.LABEL_SYNTHESIS : what.id();
-		FolderBatch.Summary result = withModel(what, defaultUse, percentile_low, percentile_high, progress, (tasks, settings) ->
+		FolderBatch.Summary result = withModel(what, defaultUse, progress, (tasks, settings) ->
 			batch.run(image -> process(what, tasks, settings, image, label), new FolderBatch.Listener() {
 				@Override
 				public void starting(Path file, int number, int count) {

@@ -14,16 +14,10 @@ import java.io.IOException;
  * calibration (pixel size divided by the factor). Every plane goes through the same loaded model.
  */
 @Plugin(type = Command.class, headless = true, label = "Super-Resolution")
-public final class SuperResolutionCommand extends DiffusionCommand {
+public final class SuperResolutionCommand extends ImageInputCommand {
 
 	@Parameter(persist = false)
 	private ImagePlus input;
-
-	@Parameter(min = "0", max = "100", persist = false, description = "16/32-bit: this percentile maps to the model's black")
-	private double percentile_low = 1.0;
-
-	@Parameter(min = "0", max = "100", persist = false, description = "16/32-bit: this percentile maps to the model's white")
-	private double percentile_high = 99.8;
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus output;
@@ -35,7 +29,7 @@ public final class SuperResolutionCommand extends DiffusionCommand {
 	@Override
 	void execute(CommandProgress progress) throws IOException {
 		ImagePlus image = requireImage(input, "input image");
-		ImagePlus result = withModel(Task.SR, Task.SR.id(), percentile_low, percentile_high, progress,
+		ImagePlus result = withModel(Task.SR, Task.SR.id(), progress,
 			(tasks, settings) -> tasks.superResolve(image, settings));
 		result.setTitle(suffixed(image.getTitle(), "_sr"));
 		output = result;
