@@ -7,22 +7,43 @@ import org.ldmfiji.io.ModelConfigReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import org.ldmfiji.pipeline.SamplingSettings;
+import org.ldmfiji.pipeline.TaskMonitor;
+
+import java.io.PrintWriter;
 import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-	description = "Time an architecture with random weights (a measurement, not a test).")
+	description = {"Time an architecture with random weights (a measurement, not a test).",
+		"Without --task: the denoiser per step at --latent, and the first stage's encode and decode.",
+		"With --task sr: a whole super-resolution of a random --image N x N input, tiles included."})
 final class BenchCommand implements Callable<Integer> {
 
 	@Option(names = "--arch", required = true, paramLabel = "NAME|CONFIG.yaml",
 		description = "a bundled architecture (bsr_sr, inpainting_big, cin256-v2, lsun_churches-ldm-kl-8) or a config file")
 	String arch;
 
+	@Option(names = "--task", paramLabel = "sr", description = "time a whole task instead: sr (super-resolution of an --image N x N input)")
+	String task;
+
+	@Option(names = "--image", defaultValue = "256", paramLabel = "N", description = "with --task sr: input height and width (default: ${DEFAULT-VALUE})")
+	int image;
+
+	@Option(names = "--tile-size", defaultValue = "0", paramLabel = "PX",
+		description = "with --task sr: tile side in output pixels, 0 = from the memory budget (default: ${DEFAULT-VALUE})")
+	int tileSize;
+
+	@Option(names = "--max-memory", defaultValue = "0", paramLabel = "MIB",
+		description = "with --task sr: memory budget of one tile in MiB, 0 = an eighth of physical memory (default: ${DEFAULT-VALUE})")
+	long maxMemoryMiB;
+
 	@Option(names = "--latent", defaultValue = "64", paramLabel = "N", description = "latent height and width (default: ${DEFAULT-VALUE})")
 	int latent;
 
-	@Option(names = "--steps", defaultValue = "5", paramLabel = "K", description = "timed denoiser steps (default: ${DEFAULT-VALUE})")
+	@Option(names = "--steps", defaultValue = "5", paramLabel = "K",
+		description = "timed denoiser steps; with --task: sampling steps (default: ${DEFAULT-VALUE})")
 	int steps;
 
 	@Option(names = "--warmup", defaultValue = "2", paramLabel = "K", description = "untimed steps first (default: ${DEFAULT-VALUE})")
@@ -41,6 +62,7 @@ final class BenchCommand implements Callable<Integer> {
 			: ModelConfigReader.readBundled(arch);
 		Inference.prepareThread();
 		if (threads != null) JniUtils.setNumThreads(threads);
+		if (task != null) return task(config);
 		Benchmark.Result r = Benchmark.run(config, latent, steps, warmup, !noFirstStage);
 		System.out.printf(Locale.ROOT, "arch %s, latent %dx%d, %d intra-op threads, %,d parameters%n", arch, latent, latent,
 			JniUtils.getNumThreads(), r.parameters);
@@ -50,6 +72,38 @@ final class BenchCommand implements Callable<Integer> {
 			System.out.printf(Locale.ROOT, "first stage: encode %.1f ms, decode %.1f ms%n", r.encodeMillis, r.decodeMillis);
 		}
 		System.out.printf(Locale.ROOT, "peak resident memory: %.0f MiB%n", r.peakRssKiB / 1024.0);
+		return 0;
+	}
+
+	private int task(LdmConfig config) {
+		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr, not '" + task + "'");
+		if (image < 1) throw new IllegalArgumentException("--image must be positive, not " + image);
+		SamplingSettings settings = SamplingSettings.builder().steps(steps).seed(0).tileSize(tileSize).maxMemoryMiB(maxMemoryMiB).build();
+		PrintWriter err = new PrintWriter(System.err, true);
+		Benchmark.TaskResult r = Benchmark.superResolution(config, image, settings, new TaskMonitor() {
+			@Override
+			public void tiling(String grid) {
+				err.println(grid);
+			}
+
+			@Override
+			public void tile(int j, int m) {
+				err.println("tile " + j + "/" + m);
+			}
+
+			@Override
+			public void step(int step, int total) {
+				err.println("step " + step + "/" + total);
+			}
+		});
+		System.out.printf(Locale.ROOT, "arch %s, sr of %dx%d to %dx%d, %d steps, %d intra-op threads, %,d parameters%n", arch, image, image,
+			r.outputSide, r.outputSide, steps, JniUtils.getNumThreads(), r.parameters);
+		System.out.printf(Locale.ROOT, "%s%n", r.plan);
+		System.out.printf(Locale.ROOT, "time: %.1f s (sampling and decoding, after the model is made)%n", r.seconds);
+		System.out.printf(Locale.ROOT, "resident memory: %.0f MiB with the model made, peak %.0f MiB%n", r.modelRssKiB / 1024.0,
+			r.peakRssKiB / 1024.0);
+		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n", r.loadAverage,
+			Runtime.getRuntime().availableProcessors());
 		return 0;
 	}
 }

@@ -10,6 +10,11 @@ import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.pipeline.LatentSequence;
+import org.ldmfiji.pipeline.SamplingSettings;
+import org.ldmfiji.pipeline.SuperResolution;
+import org.ldmfiji.pipeline.Task;
+import org.ldmfiji.pipeline.TaskMonitor;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +62,54 @@ final class Benchmark {
 		}
 	}
 
+	/** A whole task's run. */
+	public static final class TaskResult {
+		public final long parameters;
+		public final long outputSide;
+		public final String plan;
+		public final double seconds;
+		public final long modelRssKiB;
+		public final long peakRssKiB;
+		public final double loadAverage;
+
+		TaskResult(long parameters, long outputSide, String plan, double seconds, long modelRssKiB, long peakRssKiB, double loadAverage) {
+			this.parameters = parameters;
+			this.outputSide = outputSide;
+			this.plan = plan;
+			this.seconds = seconds;
+			this.modelRssKiB = modelRssKiB;
+			this.peakRssKiB = peakRssKiB;
+			this.loadAverage = loadAverage;
+		}
+	}
+
 	private Benchmark() {}
+
+	/**
+	 * Super-resolution of a random n×n image (seeded) through the whole sequence, tiled as the settings and the memory
+	 * budget say: the time from noise to the decoded image and the process's peak resident memory.
+	 */
+	public static TaskResult superResolution(LdmConfig config, int n, SamplingSettings s, TaskMonitor monitor) {
+		Inference.prepareThread();
+		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
+			LatentDiffusion model = LatentDiffusion.fresh(config, manager)) {
+			Task.SR.requireSupportedBy(config, "the benchmarked architecture");
+			Inference.seed(1);
+			NDArray input = manager.randomUniform(0f, 1f, new Shape(1, 3, n, n));
+			int multiple = LatentSequence.sideMultiple(config);
+			if (n % multiple != 0) throw new IllegalArgumentException("--image must be a multiple of " + multiple + " for this architecture, not " + n);
+			String plan = LatentSequence.plan(config, new Shape(1, config.diffusion.channels, n, n), false, s).describe();
+			long modelRss = rssKiB();
+			SamplingSettings run = s.toBuilder().monitor(monitor).callback(monitor.steps()).build();
+			long t0 = System.nanoTime();
+			NDArray out = SuperResolution.run(model, input, run, manager);
+			out.get(0).toType(DataType.FLOAT32, false).close(); // the result is computed
+			double seconds = (System.nanoTime() - t0) / 1e9;
+			long side = out.getShape().get(2);
+			out.close();
+			return new TaskResult(model.parameterCount(), side, plan, seconds, modelRss, peakRssKiB(), loadAverage());
+		}
+	}
 
 	/**
 	 * @param latent  latent height and width
@@ -110,13 +162,26 @@ final class Benchmark {
 
 	/** VmHWM of this process (Linux), or -1 where unknown. */
 	static long peakRssKiB() {
+		return status("VmHWM:");
+	}
+
+	/** VmRSS of this process (Linux), or -1 where unknown. */
+	static long rssKiB() {
+		return status("VmRSS:");
+	}
+
+	private static long status(String key) {
 		try {
 			for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
-				if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+				if (line.startsWith(key)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
 			}
 		} catch (IOException | NumberFormatException e) {
 			return -1;
 		}
 		return -1;
+	}
+
+	private static double loadAverage() {
+		return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 	}
 }
