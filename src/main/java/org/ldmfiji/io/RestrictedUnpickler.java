@@ -20,7 +20,9 @@ import java.util.Map;
  * stream names: GLOBAL and STACK_GLOBAL push a {@link PickleGlobal}, and what a call or instantiation of one yields
  * is decided by a {@link Resolver} — for torch checkpoints, tensors and dicts for a handful of names and an
  * {@link InertObject} for every other. Every length read from the stream is checked against the bytes that remain
- * before anything is allocated, and the stack and memo are capped, so a hostile stream ends in an exception.
+ * before anything is allocated, and what the values built take on the heap is estimated as they are built and
+ * bounded in proportion to the stream's length, so a hostile stream ends in an exception, never in an
+ * OutOfMemoryError (16 million MEMOIZE opcodes once took a gigabyte).
  */
 final class RestrictedUnpickler {
 
@@ -34,6 +36,20 @@ final class RestrictedUnpickler {
 	private static final int MAX_PROTOCOL = 5;
 	private static final int MAX_STACK = 1 << 24;
 	private static final int MAX_MEMO = 1 << 24;
+	/**
+	 * The values built may take about this many bytes of heap per byte of stream, plus {@link #BASE_BYTES}. A torch
+	 * checkpoint's pickle takes about 7 by this estimate (the reference checkpoints: see RestrictedUnpicklerTest);
+	 * streams that do nothing but build values (empty lists, memo entries, marks) would take 20 to 60 without it.
+	 */
+	static final int BYTES_PER_STREAM_BYTE = 16;
+	private static final long BASE_BYTES = 16L << 20;
+	/** Rough heap costs, for the bound above. */
+	private static final int SLOT = 8;
+	private static final int OBJECT = 48;
+	private static final int MAP_ENTRY = 48;
+	/** A BINPUT index this far beyond the memo's size goes to a sparse map rather than growing the dense list. */
+	private static final int MEMO_GAP = 1024;
+	private static final Object ABSENT = new Object();
 	/** Checkpoints hold no ints of thousands of digits; parsing such text is quadratic. */
 	private static final int MAX_INT_TEXT = 10_000;
 	private static final int MAX_INT_BYTES = 1 << 16;
@@ -44,7 +60,19 @@ final class RestrictedUnpickler {
 	private final ArrayList<Object> stack = new ArrayList<>();
 	/** Stack heights at each open MARK; the values above the innermost one are all that ops may pop. */
 	private final Deque<Integer> marks = new ArrayDeque<>();
-	private final Map<Long, Object> memo = new HashMap<>();
+	/** Memo entries by index: Python's picklers number them 0, 1, 2, ..., so a list; other indices in a map. */
+	private final ArrayList<Object> memo = new ArrayList<>();
+	private final Map<Long, Object> sparseMemo = new HashMap<>();
+	private long memoCount;
+	private int stackHighWater;
+	private final long memoryLimit;
+	/**
+	 * A memo entry takes the opcode that built its value and its own PUT or MEMOIZE: a stream holding more than one
+	 * per two bytes memoizes a value under several indices, which Python's picklers never do (16 million MEMOIZE
+	 * opcodes on one value once took a gigabyte).
+	 */
+	private final long maxMemo;
+	private long memoryUsed;
 	private int pos;
 
 	/** @param source names the stream in messages, e.g. the file and record */
@@ -52,6 +80,13 @@ final class RestrictedUnpickler {
 		this.data = data;
 		this.source = source;
 		this.resolver = resolver;
+		this.memoryLimit = (long) BYTES_PER_STREAM_BYTE * data.length + BASE_BYTES;
+		this.maxMemo = Math.min(MAX_MEMO, data.length / 2 + 16);
+	}
+
+	/** The heap the values built so far are estimated to take, for tests. */
+	long memoryUsed() {
+		return memoryUsed;
 	}
 
 	/** Runs the stream to its STOP and returns the value it leaves. */
@@ -89,6 +124,7 @@ final class RestrictedUnpickler {
 			}
 			case '(': // MARK
 				if (marks.size() >= MAX_STACK) throw new MalformedPickleException("opens more than " + MAX_STACK + " marks");
+				charge(OBJECT / 2);
 				marks.push(stack.size());
 				break;
 			case '0': // POP: with nothing above the mark, Python drops the mark itself
@@ -112,87 +148,87 @@ final class RestrictedUnpickler {
 				break;
 			case 'I': { // INT; protocol 0 writes bools as I01 / I00
 				String text = line();
-				push(text.equals("01") ? Boolean.TRUE : text.equals("00") ? Boolean.FALSE : parseInteger(text));
+				pushNew(text.equals("01") ? Boolean.TRUE : text.equals("00") ? Boolean.FALSE : parseInteger(text));
 				break;
 			}
 			case 'J': // BININT
-				push((long) buffer(4).getInt());
+				pushNew((long) buffer(4).getInt());
 				break;
 			case 'K': // BININT1
-				push((long) u8());
+				pushNew((long) u8());
 				break;
 			case 'M': // BININT2
-				push((long) (buffer(2).getShort() & 0xffff));
+				pushNew((long) (buffer(2).getShort() & 0xffff));
 				break;
 			case 'L': { // LONG, as repr() wrote it, with Python 2's trailing L
 				String text = line();
-				push(parseInteger(text.endsWith("L") ? text.substring(0, text.length() - 1) : text));
+				pushNew(parseInteger(text.endsWith("L") ? text.substring(0, text.length() - 1) : text));
 				break;
 			}
 			case 0x8a: // LONG1
-				push(littleEndianInteger(bytes(u8())));
+				pushNew(littleEndianInteger(bytes(u8())));
 				break;
 			case 0x8b: { // LONG4
 				long n = length(4);
 				if (n > MAX_INT_BYTES) throw new MalformedPickleException("holds an int of " + n + " bytes");
-				push(littleEndianInteger(bytes(n)));
+				pushNew(littleEndianInteger(bytes(n)));
 				break;
 			}
 			case 'F': // FLOAT
-				push(parseFloat(line()));
+				pushNew(parseFloat(line()));
 				break;
 			case 'G': // BINFLOAT, big-endian
-				push(buffer(8).order(ByteOrder.BIG_ENDIAN).getDouble());
+				pushNew(buffer(8).order(ByteOrder.BIG_ENDIAN).getDouble());
 				break;
 			case 'S': // STRING: a quoted Python 2 str literal
-				push(quotedString(line()));
+				pushNew(quotedString(line()));
 				break;
 			case 'T': // BINSTRING
-				push(utf8(bytes(length(4))));
+				pushNew(utf8(bytes(length(4))));
 				break;
 			case 'U': // SHORT_BINSTRING
 			case 0x8c: // SHORT_BINUNICODE
-				push(utf8(bytes(u8())));
+				pushNew(utf8(bytes(u8())));
 				break;
 			case 'V': // UNICODE
-				push(rawUnicodeEscape(lineBytes()));
+				pushNew(rawUnicodeEscape(lineBytes()));
 				break;
 			case 'X': // BINUNICODE
-				push(utf8(bytes(length(4))));
+				pushNew(utf8(bytes(length(4))));
 				break;
 			case 0x8d: // BINUNICODE8
-				push(utf8(bytes(length(8))));
+				pushNew(utf8(bytes(length(8))));
 				break;
 			case 'B': // BINBYTES
-				push(bytes(length(4)));
+				pushNew(bytes(length(4)));
 				break;
 			case 'C': // SHORT_BINBYTES
-				push(bytes(u8()));
+				pushNew(bytes(u8()));
 				break;
 			case 0x8e: // BINBYTES8
 			case 0x96: // BYTEARRAY8
-				push(bytes(length(8)));
+				pushNew(bytes(length(8)));
 				break;
 			case ')': // EMPTY_TUPLE
-				push(tuple(Collections.emptyList()));
+				pushNew(tuple(Collections.emptyList()));
 				break;
 			case 't': // TUPLE
-				push(tuple(popMark()));
+				pushNew(tuple(popMark()));
 				break;
 			case 0x85: // TUPLE1
-				push(tuple(popN(1)));
+				pushNew(tuple(popN(1)));
 				break;
 			case 0x86: // TUPLE2
-				push(tuple(popN(2)));
+				pushNew(tuple(popN(2)));
 				break;
 			case 0x87: // TUPLE3
-				push(tuple(popN(3)));
+				pushNew(tuple(popN(3)));
 				break;
 			case ']': // EMPTY_LIST
-				push(new ArrayList<>());
+				pushNew(new ArrayList<>());
 				break;
 			case 'l': // LIST
-				push(new ArrayList<>(popMark()));
+				pushNew(new ArrayList<>(popMark()));
 				break;
 			case 'a': // APPEND
 				append(popN(1));
@@ -201,12 +237,12 @@ final class RestrictedUnpickler {
 				append(popMark());
 				break;
 			case '}': // EMPTY_DICT
-				push(new LinkedHashMap<>());
+				pushNew(new LinkedHashMap<>());
 				break;
 			case 'd': { // DICT
 				Map<Object, Object> dict = new LinkedHashMap<>();
 				putPairs(dict, popMark());
-				push(dict);
+				pushNew(dict);
 				break;
 			}
 			case 's': // SETITEM
@@ -216,17 +252,17 @@ final class RestrictedUnpickler {
 				setItems(popMark());
 				break;
 			case 0x8f: // EMPTY_SET
-				push(new ArrayList<>());
+				pushNew(new ArrayList<>());
 				break;
 			case 0x90: // ADDITEMS
 				append(popMark());
 				break;
 			case 0x91: // FROZENSET
-				push(new ArrayList<>(popMark()));
+				pushNew(new ArrayList<>(popMark()));
 				break;
 			case 'c': { // GLOBAL
 				String module = line();
-				push(PickleGlobal.of(module, line()));
+				pushNew(PickleGlobal.of(module, line()));
 				break;
 			}
 			case 0x93: { // STACK_GLOBAL
@@ -234,30 +270,30 @@ final class RestrictedUnpickler {
 				if (!(names.get(0) instanceof String) || !(names.get(1) instanceof String))
 					throw new MalformedPickleException("names a global with " + PickledValues.describe(names.get(0)) + " and "
 						+ PickledValues.describe(names.get(1)) + " instead of two strings");
-				push(PickleGlobal.of((String) names.get(0), (String) names.get(1)));
+				pushNew(PickleGlobal.of((String) names.get(0), (String) names.get(1)));
 				break;
 			}
 			case 'R': // REDUCE
 			case 0x81: { // NEWOBJ
 				List<Object> callAndArgs = popN(2);
-				push(call(callAndArgs.get(0), callAndArgs.get(1)));
+				pushNew(call(callAndArgs.get(0), callAndArgs.get(1)));
 				break;
 			}
 			case 0x92: { // NEWOBJ_EX: keyword arguments play no part in what is built here
 				List<Object> classArgsKwargs = popN(3);
-				push(call(classArgsKwargs.get(0), classArgsKwargs.get(1)));
+				pushNew(call(classArgsKwargs.get(0), classArgsKwargs.get(1)));
 				break;
 			}
 			case 'o': { // OBJ
 				List<Object> classAndArgs = popMark();
 				if (classAndArgs.isEmpty()) throw new MalformedPickleException("has an OBJ without a class");
-				push(call(classAndArgs.get(0), tuple(classAndArgs.subList(1, classAndArgs.size()))));
+				pushNew(call(classAndArgs.get(0), tuple(classAndArgs.subList(1, classAndArgs.size()))));
 				break;
 			}
 			case 'i': { // INST
 				String module = line();
 				PickleGlobal cls = PickleGlobal.of(module, line());
-				push(call(cls, tuple(popMark())));
+				pushNew(call(cls, tuple(popMark())));
 				break;
 			}
 			case 'b': { // BUILD: only inert objects keep their state; an OrderedDict's _metadata is not needed
@@ -276,7 +312,7 @@ final class RestrictedUnpickler {
 				memoPut(length(4));
 				break;
 			case 0x94: // MEMOIZE
-				memoPut(memo.size());
+				memoPut(memoCount);
 				break;
 			case 'g': // GET
 				push(memoGet(index(line())));
@@ -288,10 +324,10 @@ final class RestrictedUnpickler {
 				push(memoGet(length(4)));
 				break;
 			case 'P': // PERSID
-				push(resolver.persistentLoad(line()));
+				pushNew(resolver.persistentLoad(line()));
 				break;
 			case 'Q': // BINPERSID
-				push(resolver.persistentLoad(pop()));
+				pushNew(resolver.persistentLoad(pop()));
 				break;
 			default:
 				throw new MalformedPickleException(String.format("has opcode 0x%02x, which is unknown or not supported%s", op,
@@ -305,7 +341,17 @@ final class RestrictedUnpickler {
 		return marks.isEmpty() ? 0 : marks.peek();
 	}
 
+	/** Pushes a value just built, charging its estimated heap. */
+	private void pushNew(Object value) {
+		charge(cost(value));
+		push(value);
+	}
+
 	private void push(Object value) {
+		if (stack.size() == stackHighWater) { // a slot, kept for good: the stack never shrinks its array
+			charge(SLOT);
+			stackHighWater++;
+		}
 		if (stack.size() >= MAX_STACK) throw new MalformedPickleException("holds more than " + MAX_STACK + " values on its stack");
 		stack.add(value);
 	}
@@ -339,14 +385,62 @@ final class RestrictedUnpickler {
 	}
 
 	private void memoPut(long index) {
-		if (!memo.containsKey(index) && memo.size() >= MAX_MEMO)
-			throw new MalformedPickleException("memoizes more than " + MAX_MEMO + " values");
-		memo.put(index, peek());
+		Object value = peek();
+		if (index < memo.size() && memo.get((int) index) != ABSENT) {
+			memo.set((int) index, value);
+			return;
+		}
+		if (sparseMemo.containsKey(index)) {
+			sparseMemo.put(index, value);
+			return;
+		}
+		if (memoCount >= maxMemo) throw new MalformedPickleException("memoizes more than " + maxMemo + " values in " + data.length
+			+ " bytes, so memoizes values again and again; it is corrupt or hostile");
+		memoCount++;
+		if (index < memo.size()) {
+			memo.set((int) index, value);
+		}
+		else if (index <= memo.size() + MEMO_GAP) {
+			charge(SLOT * (index - memo.size() + 1));
+			while (memo.size() < index)
+				memo.add(ABSENT);
+			memo.add(value);
+		}
+		else {
+			charge(MAP_ENTRY + 16);
+			sparseMemo.put(index, value);
+		}
 	}
 
 	private Object memoGet(long index) {
-		if (!memo.containsKey(index)) throw new MalformedPickleException("refers to memo entry " + index + ", which was never stored");
-		return memo.get(index);
+		Object value = index < memo.size() ? memo.get((int) index) : ABSENT;
+		if (value == ABSENT) value = sparseMemo.getOrDefault(index, ABSENT);
+		if (value == ABSENT) throw new MalformedPickleException("refers to memo entry " + index + ", which was never stored");
+		return value;
+	}
+
+	/**
+	 * Adds to the estimate of the heap the values built take; past the stream's bound, the stream is refused. Charges
+	 * only grow, even where values are dropped again: real pickles drop almost nothing.
+	 */
+	private void charge(long bytes) {
+		memoryUsed += bytes;
+		if (memoryUsed > memoryLimit)
+			throw new MalformedPickleException("builds values that would take more than " + MemoryAllowance.megabytes(memoryLimit)
+				+ " of memory from " + data.length + " bytes (" + BYTES_PER_STREAM_BYTE + " per byte are allowed, a checkpoint "
+				+ "needs about 7); it is corrupt or hostile");
+	}
+
+	private static long cost(Object v) {
+		if (v == null || v instanceof Boolean) return 0;
+		if (v instanceof Long || v instanceof Double) return 16;
+		if (v instanceof BigInteger) return 40 + ((BigInteger) v).bitLength() / 8;
+		if (v instanceof String) return 40 + 2L * ((String) v).length();
+		if (v instanceof byte[]) return 16 + ((byte[]) v).length;
+		if (v instanceof List) return OBJECT + SLOT * (long) ((List<?>) v).size();
+		if (v instanceof Map) return OBJECT + MAP_ENTRY * (long) ((Map<?, ?>) v).size();
+		if (v instanceof LazyTensor) return OBJECT + 32L * ((LazyTensor) v).size.length;
+		return OBJECT; // a global, storage or inert object: its arguments were charged when they were built
 	}
 
 	// --- building values ---
@@ -369,6 +463,7 @@ final class RestrictedUnpickler {
 	@SuppressWarnings("unchecked")
 	private void append(List<Object> items) {
 		Object target = peek();
+		charge(SLOT * (long) items.size());
 		if (target instanceof List) ((List<Object>) target).addAll(items);
 		else if (!(target instanceof InertObject)) // e.g. a list subclass: its items are not needed
 			throw new MalformedPickleException("appends to " + PickledValues.describe(target) + ", which is not a list or set");
@@ -377,6 +472,7 @@ final class RestrictedUnpickler {
 	@SuppressWarnings("unchecked")
 	private void setItems(List<Object> keysAndValues) {
 		Object target = peek();
+		charge(MAP_ENTRY * (long) keysAndValues.size() / 2);
 		if (target instanceof Map) putPairs((Map<Object, Object>) target, keysAndValues);
 		else if (!(target instanceof InertObject)) // e.g. a dict subclass: its items are not needed
 			throw new MalformedPickleException("sets items of " + PickledValues.describe(target) + ", which is not a dict");

@@ -1,15 +1,12 @@
 package org.ldmfiji.io;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -27,12 +24,15 @@ import java.util.Map;
 /**
  * The header of a safetensors file (8-byte little-endian length, JSON, data area), fully validated before any tensor
  * is mapped: a hostile length, offset or shape must end in a message, never in a huge allocation or a bad mapping.
+ * The JSON is read as a stream into compact entries, never as a tree, so a header of a million tensors is refused
+ * when its count passes the file's limit, not after it has cost gigabytes.
  */
 final class SafetensorsHeader {
 
 	static final long MAX_HEADER_BYTES = 100L << 20;
 	/** A real header nests three deep (header, tensor, shape). */
 	private static final int MAX_JSON_DEPTH = 8;
+	private static final int MAX_RANK = 64;
 	private static final String METADATA_KEY = "__metadata__";
 
 	/** One tensor's entry; offsets are relative to the data area. */
@@ -74,51 +74,67 @@ final class SafetensorsHeader {
 		if (length > MAX_HEADER_BYTES)
 			throw CheckpointFormatException.in(file, "the safetensors header is " + length + " bytes long, more than the "
 				+ (MAX_HEADER_BYTES >> 20) + " MiB limit; the file is corrupt or not a safetensors file");
-		JsonObject header = parseObject(file, data.readBytes(8, (int) length));
+		byte[] text = data.readBytes(8, (int) length);
+		// Gson's reader keeps a stack per level: a deeply nested hostile header would cost far more than its size.
+		if (nestingDepth(text) > MAX_JSON_DEPTH)
+			throw CheckpointFormatException.in(file, "the safetensors header nests deeper than a safetensors header can");
 		Map<String, Entry> entries = new LinkedHashMap<>();
 		Map<String, Object> metadata = new LinkedHashMap<>();
 		long dataSize = available - length;
-		for (Map.Entry<String, JsonElement> member : header.entrySet()) {
-			if (member.getKey().equals(METADATA_KEY)) readMetadata(file, member.getValue(), metadata);
-			else entries.put(member.getKey(), entry(file, member.getKey(), member.getValue(), dataSize));
+		try (JsonReader reader = new JsonReader(new InputStreamReader(new ByteArrayInputStream(text),
+			StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT))))
+		{
+			reader.setLenient(false);
+			if (reader.peek() != JsonToken.BEGIN_OBJECT) throw new JsonParseException("it is not a JSON object");
+			reader.beginObject();
+			boolean hasMetadata = false;
+			while (reader.hasNext()) {
+				String name = key(file, reader.nextName());
+				if (name.equals(METADATA_KEY)) {
+					if (hasMetadata) throw CheckpointFormatException.in(file, "the safetensors header has two " + METADATA_KEY + " entries");
+					hasMetadata = true;
+					readMetadata(file, reader, metadata);
+					continue;
+				}
+				if (entries.containsKey(name))
+					throw CheckpointFormatException.in(file, "the safetensors header lists tensor " + Text.quote(name) + " twice");
+				if (entries.size() >= data.allowance().maxTensors()) throw data.allowance().tooManyTensors();
+				entries.put(name, entry(file, name, reader, dataSize));
+			}
+			reader.endObject();
+			if (reader.peek() != JsonToken.END_DOCUMENT) throw new JsonParseException("text after the JSON value");
+		}
+		catch (CheckpointFormatException e) {
+			throw e;
+		}
+		catch (CharacterCodingException e) {
+			throw CheckpointFormatException.in(file, "the safetensors header is not UTF-8 text; the file is corrupt or not a safetensors file");
+		}
+		catch (IOException | JsonParseException | IllegalStateException | NumberFormatException e) {
+			String detail = String.valueOf(e.getMessage()).split("\n")[0] // without Gson's advice to parse leniently
+				.replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
+			throw CheckpointFormatException.in(file, "the safetensors header is not valid JSON (" + Text.escape(detail)
+				+ "); the file is corrupt or not a safetensors file");
 		}
 		checkNoOverlap(file, entries.values());
 		return new SafetensorsHeader(entries, metadata, 8 + length);
 	}
 
-	private static JsonObject parseObject(Path file, byte[] bytes) throws CheckpointFormatException {
-		String text;
-		try {
-			text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-		}
-		catch (CharacterCodingException e) {
-			throw CheckpointFormatException.in(file, "the safetensors header is not UTF-8 text; the file is corrupt or not a safetensors file");
-		}
-		// Gson builds the tree on the heap; a deeply nested hostile header would cost far more than its size.
-		if (nestingDepth(text) > MAX_JSON_DEPTH)
-			throw CheckpointFormatException.in(file, "the safetensors header nests deeper than a safetensors header can");
-		try (JsonReader reader = new JsonReader(new StringReader(text))) {
-			reader.setLenient(false);
-			JsonElement root = new Gson().getAdapter(JsonElement.class).read(reader);
-			if (reader.peek() != JsonToken.END_DOCUMENT) throw new JsonParseException("text after the JSON value");
-			if (!root.isJsonObject()) throw new JsonParseException("it is not a JSON object");
-			return root.getAsJsonObject();
-		}
-		catch (IOException | JsonParseException | IllegalStateException e) {
-			String detail = String.valueOf(e.getMessage()).split("\n")[0] // without Gson's advice to parse leniently
-				.replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
-			throw CheckpointFormatException.in(file, "the safetensors header is not valid JSON (" + detail
-				+ "); the file is corrupt or not a safetensors file");
-		}
+	/** JSON escapes can spell lone surrogates, which no UTF-8 file can hold and safetensors refuses. */
+	private static String key(Path file, String name) throws CheckpointFormatException {
+		if (!Text.isWellFormed(name))
+			throw CheckpointFormatException.in(file, "the safetensors header has a key that is not valid Unicode: " + Text.quote(name));
+		return name;
 	}
 
-	private static int nestingDepth(String json) {
+	/** Counted on the bytes: the structural characters are ASCII, which UTF-8 never uses inside other characters. */
+	private static int nestingDepth(byte[] json) {
 		int depth = 0;
 		int max = 0;
 		boolean inString = false;
-		for (int i = 0; i < json.length(); i++) {
-			char c = json.charAt(i);
+		for (int i = 0; i < json.length; i++) {
+			byte c = json[i];
 			if (inString) {
 				if (c == '\\') i++;
 				else if (c == '"') inString = false;
@@ -130,29 +146,51 @@ final class SafetensorsHeader {
 		return max;
 	}
 
-	private static void readMetadata(Path file, JsonElement value, Map<String, Object> metadata) throws CheckpointFormatException {
-		if (!value.isJsonObject()) throw CheckpointFormatException.in(file, "the safetensors " + METADATA_KEY + " is not a JSON object");
-		for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
-			JsonElement v = m.getValue();
-			if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString())
-				throw CheckpointFormatException.in(file, "the safetensors " + METADATA_KEY + " entry '" + m.getKey() + "' is not a string");
-			metadata.put(m.getKey(), v.getAsString());
+	private static void readMetadata(Path file, JsonReader reader, Map<String, Object> metadata) throws IOException {
+		if (reader.peek() != JsonToken.BEGIN_OBJECT)
+			throw CheckpointFormatException.in(file, "the safetensors " + METADATA_KEY + " is not a JSON object");
+		reader.beginObject();
+		while (reader.hasNext()) {
+			String name = key(file, reader.nextName());
+			if (reader.peek() != JsonToken.STRING)
+				throw CheckpointFormatException.in(file, "the safetensors " + METADATA_KEY + " entry " + Text.quote(name) + " is not a string");
+			metadata.put(name, reader.nextString());
 		}
+		reader.endObject();
 	}
 
-	private static Entry entry(Path file, String name, JsonElement value, long dataSize) throws CheckpointFormatException {
-		String where = "tensor '" + name + "' in the safetensors header: ";
-		if (!value.isJsonObject()) throw CheckpointFormatException.in(file, where + "is not a JSON object");
-		JsonObject o = value.getAsJsonObject();
-		JsonElement dtype = o.get("dtype");
-		if (dtype == null || !dtype.isJsonPrimitive() || !dtype.getAsJsonPrimitive().isString())
-			throw CheckpointFormatException.in(file, where + "has no dtype string");
-		ElementType type = ElementType.fromSafetensors(dtype.getAsString());
+	private static Entry entry(Path file, String name, JsonReader reader, long dataSize) throws IOException {
+		String where = "tensor " + Text.quote(name) + " in the safetensors header: ";
+		if (reader.peek() != JsonToken.BEGIN_OBJECT) throw CheckpointFormatException.in(file, where + "is not a JSON object");
+		reader.beginObject();
+		String dtype = null;
+		long[] shape = null;
+		long[] offsets = null;
+		while (reader.hasNext()) {
+			String field = reader.nextName();
+			switch (field) {
+				case "dtype":
+					if (reader.peek() != JsonToken.STRING) throw CheckpointFormatException.in(file, where + "has no dtype string");
+					dtype = reader.nextString();
+					break;
+				case "shape":
+					shape = naturals(file, where + "shape", reader, -1);
+					break;
+				case "data_offsets":
+					offsets = naturals(file, where + "data_offsets", reader, 2);
+					break;
+				default: // ignored, as the format's own parser does
+					reader.skipValue();
+			}
+		}
+		reader.endObject();
+		if (dtype == null) throw CheckpointFormatException.in(file, where + "has no dtype string");
+		ElementType type = ElementType.fromSafetensors(dtype);
 		if (type == null)
-			throw CheckpointFormatException.in(file, where + "dtype '" + dtype.getAsString() + "' is not supported (supported: "
+			throw CheckpointFormatException.in(file, where + "dtype " + Text.quote(dtype) + " is not supported (supported: "
 				+ ElementType.safetensorsNames() + ")");
-		long[] shape = naturals(file, where + "shape", o.get("shape"), -1);
-		long[] offsets = naturals(file, where + "data_offsets", o.get("data_offsets"), 2);
+		if (shape == null) throw CheckpointFormatException.in(file, where + "shape must be a list of non-negative integers");
+		if (offsets == null) throw CheckpointFormatException.in(file, where + "data_offsets must be a list of 2 non-negative integers");
 		long begin = offsets[0];
 		long end = offsets[1];
 		if (begin > end || end > dataSize)
@@ -177,19 +215,22 @@ final class SafetensorsHeader {
 	}
 
 	/** A JSON array of non-negative integers; {@code length} -1 for any length. */
-	private static long[] naturals(Path file, String what, JsonElement value, int length) throws CheckpointFormatException {
+	private static long[] naturals(Path file, String what, JsonReader reader, int length) throws IOException {
 		String expected = what + " must be a list of " + (length < 0 ? "" : length + " ") + "non-negative integers";
-		if (value == null || !value.isJsonArray()) throw CheckpointFormatException.in(file, expected);
-		JsonArray array = value.getAsJsonArray();
-		if (length >= 0 && array.size() != length || array.size() > 64) throw CheckpointFormatException.in(file, expected);
-		long[] result = new long[array.size()];
-		for (int i = 0; i < result.length; i++) {
-			JsonElement e = array.get(i);
-			if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) throw CheckpointFormatException.in(file, expected);
-			result[i] = natural(e.getAsString());
-			if (result[i] < 0) throw CheckpointFormatException.in(file, expected);
+		if (reader.peek() != JsonToken.BEGIN_ARRAY) throw CheckpointFormatException.in(file, expected);
+		reader.beginArray();
+		long[] values = new long[8];
+		int n = 0;
+		while (reader.hasNext()) {
+			if (n == MAX_RANK || reader.peek() != JsonToken.NUMBER) throw CheckpointFormatException.in(file, expected);
+			long value = natural(reader.nextString());
+			if (value < 0) throw CheckpointFormatException.in(file, expected);
+			if (n == values.length) values = Arrays.copyOf(values, 2 * n);
+			values[n++] = value;
 		}
-		return result;
+		reader.endArray();
+		if (length >= 0 && n != length) throw CheckpointFormatException.in(file, expected);
+		return Arrays.copyOf(values, n);
 	}
 
 	/**
@@ -217,8 +258,8 @@ final class SafetensorsHeader {
 			Entry a = byOffset.get(i - 1);
 			Entry b = byOffset.get(i);
 			if (a.end > b.begin)
-				throw CheckpointFormatException.in(file, "tensors '" + a.name + "' (bytes " + a.begin + " to " + a.end + ") and '"
-					+ b.name + "' (bytes " + b.begin + " to " + b.end + ") overlap in the safetensors data area");
+				throw CheckpointFormatException.in(file, "tensors " + Text.quote(a.name) + " (bytes " + a.begin + " to " + a.end + ") and "
+					+ Text.quote(b.name) + " (bytes " + b.begin + " to " + b.end + ") overlap in the safetensors data area");
 		}
 	}
 }

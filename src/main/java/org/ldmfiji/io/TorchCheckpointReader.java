@@ -11,7 +11,7 @@ import java.nio.file.Path;
 /**
  * Reads checkpoints written by {@code torch.save} with torch >= 1.6 ({@code .ckpt .pt .pth .bin}: a zip of a
  * pickle and raw storages), which DJL cannot read itself. The pickle runs in a {@link RestrictedUnpickler}, so a
- * checkpoint can never execute code. Storages are memory-mapped; views are materialised as contiguous arrays.
+ * checkpoint can never execute code. The file is memory-mapped once; views are materialised as contiguous arrays.
  */
 public final class TorchCheckpointReader {
 
@@ -19,15 +19,20 @@ public final class TorchCheckpointReader {
 	}
 
 	public static StateDict read(Path file, NDManager manager) throws IOException {
-		return read(file, manager, true);
+		return read(file, manager, true, LoadLimits.DEFAULT);
 	}
 
-	/** @param copyOnWrite see {@link MappedFile#open(Path, boolean)} */
+	/** @param copyOnWrite see {@link MappedFile#open(Path, boolean, LoadLimits)} */
 	static StateDict read(Path file, NDManager manager, boolean copyOnWrite) throws IOException {
-		try (TorchZip zip = TorchZip.open(file, copyOnWrite)) {
-			String source = file + " (record " + zip.pickleName() + ")";
+		return read(file, manager, copyOnWrite, LoadLimits.DEFAULT);
+	}
+
+	static StateDict read(Path file, NDManager manager, boolean copyOnWrite, LoadLimits limits) throws IOException {
+		try (TorchZip zip = TorchZip.open(file, copyOnWrite, limits)) {
+			String source = file + " (record " + Text.escape(zip.pickleName()) + ")";
 			Object top = new RestrictedUnpickler(zip.pickle(), source, new TorchPickleResolver()).load();
 			TorchCheckpointContents contents = TorchCheckpointContents.of(file, top);
+			zip.allowance().tensors(contents.tensors.size());
 			return StateDict.load(file, contents.tensors, (key, tensor) -> materialize(manager, key, tensor, zip),
 				contents.metadata);
 		}
@@ -37,8 +42,13 @@ public final class TorchCheckpointReader {
 		ElementType type = t.storage.type;
 		Shape shape = new Shape(t.size);
 		if (t.numel() == 0) return manager.create(shape, type.arrayType);
-		ByteBuffer bytes = zip.elements(key, t.storage, t.offset, t.span());
-		if (t.isContiguous()) return TensorBytes.toArray(manager, bytes, type, shape);
+		boolean contiguous = t.isContiguous();
+		if (contiguous && !type.isWidened()) // the array wraps the bytes themselves
+			return TensorBytes.toArray(manager, zip.elements(key, t.storage, t.offset, t.span(), true), type, shape);
+		// copied into a fresh row-major array: the bytes are only read
+		zip.allowance().charge(t.numel() * type.arrayType.getNumOfBytes(), "tensor " + Text.quote(key) + " (a contiguous copy)");
+		ByteBuffer bytes = zip.elements(key, t.storage, t.offset, t.span(), false);
+		if (contiguous) return TensorBytes.toArray(manager, bytes, type, shape);
 		int[] order = t.densePermutation();
 		if (order != null) return transposed(manager, bytes, type, t.size, order);
 		return TensorBytes.strided(manager, bytes, type, t.size, t.stride); // gaps or overlaps: rare and tiny

@@ -39,7 +39,10 @@ final class TorchPickleResolver implements RestrictedUnpickler.Resolver {
 		Object numel = id.get(4);
 		if (!(key instanceof String) || !(numel instanceof Long) || (Long) numel < 0)
 			throw new MalformedPickleException("has a malformed storage persistent id");
-		return new TorchStorage((String) key, storageType(type), typeName(type), (Long) numel);
+		ElementType elementType = storageType(type);
+		long n = (Long) numel;
+		long recordBytes = elementType == null || n > Long.MAX_VALUE / elementType.bytes ? -1 : n * elementType.bytes;
+		return new TorchStorage((String) key, elementType, typeName(type), n, recordBytes);
 	}
 
 	/** @return null if not supported, which matters only if a tensor of that storage is materialised */
@@ -70,8 +73,8 @@ final class TorchPickleResolver implements RestrictedUnpickler.Resolver {
 		TorchStorage s = (TorchStorage) storage;
 		if (dtype != null) { // bytes viewed as dtype: offset and sizes count dtype elements
 			ElementType type = dtype(dtype);
-			long bytes = s.type == null || s.numel > Long.MAX_VALUE / s.type.bytes ? 0 : s.numel * s.type.bytes;
-			s = new TorchStorage(s.key, type, typeName(dtype), type == null ? 0 : bytes / type.bytes);
+			long bytes = Math.max(s.recordBytes, 0);
+			s = new TorchStorage(s.key, type, typeName(dtype), type == null ? 0 : bytes / type.bytes, s.recordBytes);
 		}
 		long offset = integer(callable, arg(callable, args, 1));
 		long[] size = integers(callable, arg(callable, args, 2));

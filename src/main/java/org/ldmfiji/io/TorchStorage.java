@@ -12,12 +12,19 @@ final class TorchStorage {
 	final ElementType type;
 	/** For messages, e.g. {@code torch.ComplexFloatStorage}. */
 	final String typeName;
+	/** Elements of {@link #type}. */
 	final long numel;
+	/**
+	 * The size its record must have: numel times the element size of the persistent id's type, which
+	 * {@code _rebuild_tensor_v3} may then view as another dtype; -1 if that type is not supported.
+	 */
+	final long recordBytes;
 
-	TorchStorage(String key, ElementType type, String typeName, long numel) {
+	TorchStorage(String key, ElementType type, String typeName, long numel, long recordBytes) {
 		this.key = key;
 		this.type = type;
 		this.typeName = typeName;
 		this.numel = numel;
+		this.recordBytes = recordBytes;
 	}
 }

@@ -1,127 +1,132 @@
 package org.ldmfiji.io;
 
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipFile;
-
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * A torch.save zip archive (torch >= 1.6): one {@code <prefix>/data.pkl} and the raw little-endian storages
- * {@code <prefix>/data/<key>}. torch writes storages uncompressed (STORED), so they are memory-mapped at their raw
- * offset like safetensors tensors; a compressed one (re-zipped by another tool) is inflated once into a direct
- * buffer.
+ * {@code <prefix>/data/<key>}. torch writes storages uncompressed (STORED), so they are slices of the file's mapping
+ * like safetensors tensors; a compressed one (re-zipped by another tool) is inflated once into a direct buffer, its
+ * claimed size charged to the file's {@link MemoryAllowance} first.
  */
 final class TorchZip implements Closeable {
 
-	/** The data.pkl of a real checkpoint is a few MB; this only bounds memory. */
-	private static final long MAX_PICKLE_BYTES = 256L << 20;
-	/** Deflate cannot expand data more than about 1032-fold; a larger claimed size is a lie. */
-	private static final long MAX_INFLATION = 1100;
+	/**
+	 * The data.pkl of a real checkpoint takes about 200 bytes per tensor, well under a few MB; this bounds the memory
+	 * its values may take (see {@link RestrictedUnpickler#BYTES_PER_STREAM_BYTE}).
+	 */
+	static final long MAX_PICKLE_BYTES = 32L << 20;
 
 	private final Path file;
-	private final ZipFile zip;
 	private final MappedFile mapped;
-	private final ZipArchiveEntry pickle;
+	private final ZipDirectory directory;
+	private final ZipDirectory.Record pickle;
 	private final String prefix;
 	private final Map<String, ByteBuffer> inflated = new HashMap<>();
+	private final Map<String, HandedOut> inflatedHandedOut = new HashMap<>();
 
-	private TorchZip(Path file, ZipFile zip, MappedFile mapped) throws CheckpointFormatException {
+	private TorchZip(Path file, MappedFile mapped, ZipDirectory directory) throws CheckpointFormatException {
 		this.file = file;
-		this.zip = zip;
 		this.mapped = mapped;
+		this.directory = directory;
 		this.pickle = findPickle();
-		this.prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
+		this.prefix = pickle.name.substring(0, pickle.name.length() - "data.pkl".length());
 	}
 
-	/** @param copyOnWrite see {@link MappedFile#open(Path, boolean)} */
-	static TorchZip open(Path file, boolean copyOnWrite) throws IOException {
-		ZipFile zip;
+	/** @param copyOnWrite see {@link MappedFile#open(Path, boolean, LoadLimits)} */
+	static TorchZip open(Path file, boolean copyOnWrite, LoadLimits limits) throws IOException {
+		MappedFile mapped = MappedFile.open(file, copyOnWrite, limits);
 		try {
-			zip = ZipFile.builder().setPath(file).get();
-		}
-		catch (FileSystemException e) { // no such file, no permission: not a format problem
-			throw e;
+			return new TorchZip(file, mapped, ZipDirectory.read(mapped, limits));
 		}
 		catch (IOException | RuntimeException e) {
-			throw CheckpointFormatException.in(file, "is not a readable zip archive (" + e.getMessage()
-				+ "); the checkpoint is truncated or damaged", e);
-		}
-		MappedFile mapped = null;
-		try {
-			mapped = MappedFile.open(file, copyOnWrite);
-			return new TorchZip(file, zip, mapped);
-		}
-		catch (IOException | RuntimeException e) {
-			zip.close();
-			if (mapped != null) mapped.close();
+			mapped.close();
 			throw e;
 		}
+	}
+
+	MemoryAllowance allowance() {
+		return mapped.allowance();
+	}
+
+	/** For tests. */
+	MappedFile mapped() {
+		return mapped;
 	}
 
 	String pickleName() {
-		return pickle.getName();
+		return pickle.name;
 	}
 
 	byte[] pickle() throws IOException {
-		String about = "record '" + pickle.getName() + "'";
-		if (pickle.getSize() > MAX_PICKLE_BYTES)
-			throw CheckpointFormatException.in(file, about + " is " + pickle.getSize() + " bytes, more than the "
+		String about = "record " + Text.quote(pickle.name);
+		if (pickle.size > MAX_PICKLE_BYTES)
+			throw CheckpointFormatException.in(file, about + " is " + pickle.size + " bytes, more than the "
 				+ (MAX_PICKLE_BYTES >> 20) + " MiB a checkpoint's pickle may have");
-		ByteBuffer bytes = ByteBuffer.allocate((int) checkedSize(pickle, about));
-		read(pickle, about, bytes);
-		return bytes.array();
+		directory.locate(pickle);
+		if (pickle.method == ZipDirectory.STORED) {
+			checkStored(pickle, about);
+			return mapped.readBytes(pickle.dataOffset, (int) pickle.size);
+		}
+		ByteBuffer bytes = inflate(pickle, about);
+		byte[] array = new byte[bytes.remaining()];
+		bytes.get(array);
+		return array;
 	}
 
 	/**
 	 * The little-endian bytes of elements {@code [first, first + count)} of a storage, at position 0 and aligned.
 	 * @param tensorKey names the tensor in messages
+	 * @param exclusive true if an array will wrap the bytes (they are then shared with no other array), false if they
+	 *        are only read
 	 */
-	ByteBuffer elements(String tensorKey, TorchStorage storage, long first, long count) throws IOException {
+	ByteBuffer elements(String tensorKey, TorchStorage storage, long first, long count, boolean exclusive) throws IOException {
 		String name = prefix + "data/" + storage.key;
-		String about = "tensor '" + tensorKey + "': storage record '" + name + "'";
-		ZipArchiveEntry entry = zip.getEntry(name);
-		if (entry == null) throw CheckpointFormatException.in(file, about + " is missing from the archive");
+		String tensor = "tensor " + Text.quote(tensorKey);
+		String about = tensor + ": storage record " + Text.quote(name);
+		ZipDirectory.Record record = directory.records.get(name);
+		if (record == null) throw CheckpointFormatException.in(file, about + " is missing from the archive");
 		int width = storage.type.bytes;
-		if (storage.numel > entry.getSize() / width)
-			throw CheckpointFormatException.in(file, about + " holds " + entry.getSize() + " bytes, fewer than its " + storage.numel
+		if (storage.numel > record.size / width)
+			throw CheckpointFormatException.in(file, about + " holds " + record.size + " bytes, fewer than its " + storage.numel
 				+ " " + storage.type.torchName + " elements need");
-		if (entry.getMethod() == ZipEntry.STORED) {
-			long offset = entry.getDataOffset();
-			if (offset < 0 || entry.getCompressedSize() != entry.getSize())
-				throw CheckpointFormatException.in(file, about + " has an inconsistent zip header");
-			return mapped.tensorBytes(offset + first * width, count * width, width);
+		directory.locate(record);
+		long offset = first * width;
+		long length = count * width;
+		if (record.method == ZipDirectory.STORED) {
+			checkStored(record, about);
+			return exclusive ? mapped.exclusive(record.dataOffset + offset, length, width, tensor)
+				: mapped.view(record.dataOffset + offset, length, width, tensor);
 		}
 		ByteBuffer all = inflated.get(name);
 		if (all == null) {
-			all = ByteBuffer.allocateDirect((int) checkedSize(entry, about));
-			read(entry, about, all);
+			all = inflate(record, about);
 			inflated.put(name, all);
+			inflatedHandedOut.put(name, new HandedOut());
 		}
-		// copied, so that arrays never share memory, just as separately mapped regions do not
 		ByteBuffer part = all.duplicate();
-		part.limit((int) ((first + count) * width)).position((int) (first * width));
-		ByteBuffer copy = ByteBuffer.allocateDirect(part.remaining());
+		part.limit((int) (offset + length)).position((int) offset);
+		part = part.slice().order(ByteOrder.LITTLE_ENDIAN);
+		if (!exclusive || length == 0 || inflatedHandedOut.get(name).claim(offset, offset + length)) return part;
+		allowance().charge(length, tensor + " (a copy of bytes another tensor shares)");
+		ByteBuffer copy = ByteBuffer.allocateDirect((int) length);
 		copy.put(part).rewind();
 		return copy.order(ByteOrder.LITTLE_ENDIAN);
 	}
 
-	private ZipArchiveEntry findPickle() throws CheckpointFormatException {
+	private ZipDirectory.Record findPickle() throws CheckpointFormatException {
 		List<String> pickles = new ArrayList<>();
 		boolean torchScript = false;
-		for (Enumeration<ZipArchiveEntry> e = zip.getEntries(); e.hasMoreElements();) {
-			String name = e.nextElement().getName();
+		for (String name : directory.records.keySet()) {
 			int slash = name.indexOf('/');
 			if (slash <= 0 || name.indexOf('/', slash + 1) >= 0) continue;
 			if (name.endsWith("/data.pkl")) pickles.add(name);
@@ -133,49 +138,63 @@ final class TorchZip implements Closeable {
 		if (pickles.size() != 1)
 			throw CheckpointFormatException.in(file, pickles.isEmpty()
 				? "is a zip archive without a <name>/data.pkl record, so not a torch.save checkpoint"
-				: "holds several data.pkl records " + pickles + "; a torch.save checkpoint has one");
-		return zip.getEntry(pickles.get(0));
+				: "holds " + pickles.size() + " data.pkl records; a torch.save checkpoint has one");
+		return directory.records.get(pickles.get(0));
 	}
 
-	/** The record's size, if the file can hold it: sizes come from the archive and are not trusted. */
-	private long checkedSize(ZipArchiveEntry entry, String about) throws CheckpointFormatException {
-		long size = entry.getSize();
-		long stored = entry.getCompressedSize();
-		boolean plausible = size >= 0 && stored >= 0 && stored <= mapped.size()
-			&& (entry.getMethod() == ZipEntry.STORED ? size == stored : size / MAX_INFLATION <= stored + 4096);
-		if (!plausible) throw CheckpointFormatException.in(file, about + " claims a size the file cannot hold; it is damaged");
-		if (size > Integer.MAX_VALUE)
+	private void checkStored(ZipDirectory.Record r, String about) throws CheckpointFormatException {
+		if (r.compressedSize != r.size)
+			throw CheckpointFormatException.in(file, about + " is stored uncompressed but its zip header gives two sizes ("
+				+ r.compressedSize + " and " + r.size + " bytes); the checkpoint is damaged");
+	}
+
+	/** Inflates a DEFLATED record into a fresh direct buffer of exactly its declared size, charged first. */
+	private ByteBuffer inflate(ZipDirectory.Record r, String about) throws IOException {
+		if (r.method != ZipDirectory.DEFLATED)
+			throw CheckpointFormatException.in(file, about + " uses zip compression method " + r.method
+				+ ", which this reader does not support (torch.save stores records uncompressed)");
+		if (r.size > Integer.MAX_VALUE - 4096)
 			throw CheckpointFormatException.in(file, about + " is compressed and larger than 2 GiB; re-save it uncompressed");
-		return size;
-	}
-
-	private void read(ZipArchiveEntry entry, String about, ByteBuffer into) throws IOException {
-		if (!zip.canReadEntryData(entry))
-			throw CheckpointFormatException.in(file, about + " uses a zip compression method this reader does not support");
-		byte[] chunk = new byte[1 << 16];
-		try (InputStream in = zip.getInputStream(entry)) {
-			while (into.hasRemaining()) {
-				int n = in.read(chunk, 0, Math.min(chunk.length, into.remaining()));
-				if (n < 0) throw CheckpointFormatException.in(file, about + " ends early; the checkpoint is truncated");
-				into.put(chunk, 0, n);
+		// Charged before allocating: a 2 MB record may claim to inflate to 2 GB.
+		allowance().charge(r.size, about + " (compressed, to be inflated)");
+		ByteBuffer out = ByteBuffer.allocateDirect((int) r.size);
+		Inflater inflater = new Inflater(true);
+		try {
+			ByteBuffer in = ByteBuffer.allocate(1 << 16);
+			byte[] beyond = new byte[1];
+			long at = r.dataOffset;
+			long end = r.dataOffset + r.compressedSize;
+			while (!inflater.finished()) {
+				if (inflater.needsInput()) {
+					if (at == end) throw CheckpointFormatException.in(file, about + " ends before its compressed data does; the checkpoint is damaged");
+					in.clear().limit((int) Math.min(in.capacity(), end - at));
+					mapped.read(in, at);
+					at += in.flip().remaining();
+					inflater.setInput(in);
+				}
+				if (inflater.needsDictionary()) throw new DataFormatException("a preset dictionary is required");
+				if (!out.hasRemaining()) {
+					if (inflater.inflate(beyond) > 0)
+						throw CheckpointFormatException.in(file, about + " inflates to more than the " + r.size + " bytes it declares; the checkpoint is damaged");
+				}
+				else inflater.inflate(out);
 			}
+			if (out.hasRemaining() || at != end || inflater.getRemaining() != 0)
+				throw CheckpointFormatException.in(file, about + " inflates to " + out.position() + " bytes, not the " + r.size
+					+ " it declares, or its compressed size is wrong; the checkpoint is damaged");
 		}
-		catch (CheckpointFormatException e) {
-			throw e;
+		catch (DataFormatException e) {
+			throw CheckpointFormatException.in(file, about + " cannot be inflated (" + e.getMessage() + "); the checkpoint is damaged", e);
 		}
-		catch (IOException | RuntimeException e) {
-			throw CheckpointFormatException.in(file, about + " cannot be read (" + e.getMessage() + "); the checkpoint is damaged", e);
+		finally {
+			inflater.end();
 		}
-		into.rewind();
+		out.rewind();
+		return out.order(ByteOrder.LITTLE_ENDIAN);
 	}
 
 	@Override
 	public void close() throws IOException {
-		try {
-			zip.close();
-		}
-		finally {
-			mapped.close();
-		}
+		mapped.close();
 	}
 }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -216,6 +217,36 @@ class RestrictedUnpicklerTest {
 		assertTrue(e.getMessage().startsWith("test.pkl: the pickle "), e.getMessage());
 		assertTrue(e.getMessage().contains(parts[1]), e.getMessage());
 		assertTrue(e.getMessage().contains("(opcode at byte "), e.getMessage());
+	}
+
+	/** The bound on the values' memory must leave real checkpoints far from it (small ones are under its base anyway). */
+	@ParameterizedTest
+	@ValueSource(strings = { "ldm-reference/sr/model.ckpt", "ldm-reference/cin/model.ckpt", "ldm-reference/ctx/model.ckpt",
+		"ldm-reference/uncond/model.ckpt" })
+	void checkpointPicklesTakeAFractionOfTheMemoryBound(String name) throws IOException {
+		byte[] pickle;
+		try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(IoTestSupport.resource(name).toFile())) {
+			java.util.zip.ZipEntry entry = java.util.Collections.list(zip.entries()).stream()
+				.filter(e -> e.getName().endsWith("/data.pkl")).findFirst().orElseThrow();
+			pickle = zip.getInputStream(entry).readAllBytes();
+		}
+		RestrictedUnpickler unpickler = new RestrictedUnpickler(pickle, name, new TorchPickleResolver());
+		unpickler.load();
+		double perByte = (double) unpickler.memoryUsed() / pickle.length;
+		System.out.printf("%s: %d pickle bytes, %.2f estimated heap bytes per byte%n", name, pickle.length, perByte);
+		assertTrue(perByte <= RestrictedUnpickler.BYTES_PER_STREAM_BYTE / 2.0, name + ": " + perByte);
+	}
+
+	@Test
+	void streamsThatOnlyBuildValuesAreRefusedInProportionToTheirLength() {
+		byte[] lists = new byte[1_200_000];
+		Arrays.fill(lists, (byte) ']');
+		CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> load(PickleBytes.protocol(4).raw(lists).stop()));
+		assertTrue(e.getMessage().contains("builds values that would take more than 36.0 MB of memory from 1200003 bytes"), e.getMessage());
+		byte[] marks = new byte[2_400_000];
+		Arrays.fill(marks, (byte) '(');
+		e = assertThrows(CheckpointFormatException.class, () -> load(PickleBytes.protocol(4).raw(marks).stop()));
+		assertTrue(e.getMessage().contains("builds values that would take more than"), e.getMessage());
 	}
 
 	@Test

@@ -180,7 +180,7 @@ class SafetensorsReaderTest extends ManagerPerClassTest {
 		"{\"x\":[]}|'x'|is not a JSON object",
 		"{\"__metadata__\":{\"a\":1}}|'a'|is not a string",
 		"{not json|header|not valid JSON",
-		"{\"x\":1} trailing|header|not valid JSON",
+		"{\"x\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]}} trailing|header|not valid JSON",
 		"[1,2]|header|not valid JSON",
 	})
 	void brokenHeadersAreRefusedNamingTheTensor(String header, String named, String problem, @TempDir Path dir) throws IOException {

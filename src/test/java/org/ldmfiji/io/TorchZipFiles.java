@@ -59,4 +59,24 @@ final class TorchZipFiles {
 	Path write(Path file) throws IOException {
 		return write(file, ZipEntry.STORED);
 	}
+
+	/** Offsets of fields in a central directory header. */
+	static final int CENTRAL_CRC = 16;
+	static final int CENTRAL_SIZE = 24;
+
+	/** Overwrites a 4-byte field of the central directory header of record {@code name}, as a hostile editor might. */
+	static void patchCentral(Path file, String name, int field, int value) throws IOException {
+		byte[] zip = Files.readAllBytes(file);
+		ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+		byte[] wanted = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		for (int at = 0; at + 46 + wanted.length <= zip.length; at++) {
+			if (b.getInt(at) != 0x02014b50 || (b.getShort(at + 28) & 0xffff) != wanted.length) continue;
+			if (java.util.Arrays.equals(java.util.Arrays.copyOfRange(zip, at + 46, at + 46 + wanted.length), wanted)) {
+				b.putInt(at + field, value);
+				Files.write(file, zip);
+				return;
+			}
+		}
+		throw new IllegalArgumentException("no central directory header for " + name);
+	}
 }
