@@ -59,6 +59,16 @@ final class Progress implements TaskMonitor {
 		tile = "";
 	}
 
+	private String grid = "";
+
+	/** The tile grid on a line of its own, once for a run of planes or files that all tile alike. */
+	@Override
+	public void tiling(String line) {
+		if (line.equals(grid)) return;
+		grid = line;
+		say(line);
+	}
+
 	@Override
 	public void tile(int j, int m) {
 		tile = m > 1 ? String.format(Locale.ROOT, "tile %d/%d, ", j, m) : "";
