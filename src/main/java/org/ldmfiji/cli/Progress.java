@@ -56,6 +56,16 @@ final class Progress implements TaskMonitor {
 		where.plane(p);
 	}
 
+	private String grid = "";
+
+	/** The tile grid on a line of its own, once for a run of planes or files that all tile alike. */
+	@Override
+	public void tiling(String line) {
+		if (line.equals(grid)) return;
+		grid = line;
+		say(line);
+	}
+
 	@Override
 	public void tile(int j, int m) {
 		where.tile(j, m);

@@ -19,8 +19,11 @@ import java.util.List;
  * tile's area) or a residual block at full image resolution. The sum is multiplied by {@link #OVERHEAD} for what the
  * count leaves out (allocator slack, libtorch's workspaces).
  *
- * <p>Checked against the resident-memory high-water mark of {@code bench --task sr --arch bsr_sr} runs (see the
- * README of the command line): the estimate bounds the measured growth over the loaded model's memory.
+ * <p>Checked against the process's resident-memory high-water mark in {@code bench --task sr --arch bsr_sr} runs
+ * with one tile (2 cores, CPU): growth over the memory with the model made was 976 MiB at a 64² latent (estimate
+ * 680 MiB, decoder-bound), 1788 MiB at 96² (1530 MiB) and 3886 MiB at 128² (4160 MiB, the decoder's attention). The
+ * gap at small tiles is a roughly fixed few hundred MiB of libtorch and allocator state that does not grow with the
+ * tile, which is why the automatic budget ({@link #budget}) leaves room beside it.
  */
 public final class MemoryEstimate {
 
