@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -525,8 +527,15 @@ final class RestrictedUnpickler {
 		return utf8(lineBytes());
 	}
 
+	/** Strictly, as Python's unpickler decodes: bytes that are not UTF-8 are refused, never turned into U+FFFD. */
 	private static String utf8(byte[] bytes) {
-		return new String(bytes, StandardCharsets.UTF_8);
+		try {
+			return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+		}
+		catch (CharacterCodingException e) {
+			throw new MalformedPickleException("holds text that is not valid UTF-8 ('" + Text.escapeBytes(bytes) + "')");
+		}
 	}
 
 	private static long index(String text) {

@@ -73,8 +73,7 @@ final class TorchPickleResolver implements RestrictedUnpickler.Resolver {
 		TorchStorage s = (TorchStorage) storage;
 		if (dtype != null) { // bytes viewed as dtype: offset and sizes count dtype elements
 			ElementType type = dtype(dtype);
-			long bytes = Math.max(s.recordBytes, 0);
-			s = new TorchStorage(s.key, type, typeName(dtype), type == null ? 0 : bytes / type.bytes, s.recordBytes);
+			s = s.viewedAs(type, typeName(dtype));
 		}
 		long offset = integer(callable, arg(callable, args, 1));
 		long[] size = integers(callable, arg(callable, args, 2));
