@@ -540,7 +540,7 @@ final class RestrictedUnpickler {
 
 	private static long index(String text) {
 		Object value = parseInteger(text);
-		if (!(value instanceof Long) || (Long) value < 0) throw new MalformedPickleException("has a memo index '" + text + "'");
+		if (!(value instanceof Long) || (Long) value < 0) throw new MalformedPickleException("has a memo index " + Text.quote(text));
 		return (Long) value;
 	}
 
@@ -551,7 +551,7 @@ final class RestrictedUnpickler {
 			return narrow(new BigInteger(digits));
 		}
 		catch (NumberFormatException e) {
-			throw new MalformedPickleException("holds '" + abbreviate(digits) + "' where an int belongs");
+			throw new MalformedPickleException("holds " + Text.quote(digits) + " where an int belongs");
 		}
 	}
 
@@ -582,7 +582,7 @@ final class RestrictedUnpickler {
 					return Double.parseDouble(t);
 				}
 				catch (NumberFormatException e) {
-					throw new MalformedPickleException("holds '" + abbreviate(t) + "' where a float belongs");
+					throw new MalformedPickleException("holds " + Text.quote(t) + " where a float belongs");
 				}
 		}
 	}
@@ -655,9 +655,5 @@ final class RestrictedUnpickler {
 			value = value * 16 + d;
 		}
 		return value > Integer.MAX_VALUE ? -1 : (int) value;
-	}
-
-	private static String abbreviate(String text) {
-		return text.length() <= 40 ? text : text.substring(0, 40) + "...";
 	}
 }
