@@ -29,6 +29,6 @@ final class InertObject {
 
 	@Override
 	public String toString() {
-		return "<" + origin.qualifiedName() + " object>";
+		return "<" + origin + " object>";
 	}
 }

@@ -1,6 +1,7 @@
 package org.ldmfiji.io;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,22 +15,28 @@ final class LazyTensor {
 	final long offset;
 	final long[] size;
 	final long[] stride;
+	/** What the pickle gave that no view can have (an int beyond 64 bits), or null. */
+	private final String outOfRange;
 
-	LazyTensor(TorchStorage storage, long offset, long[] size, long[] stride) {
+	/** @param outOfRange see {@link #problem()}; null if the pickle's ints all fit */
+	LazyTensor(TorchStorage storage, long offset, long[] size, long[] stride, String outOfRange) {
 		this.storage = storage;
 		this.offset = offset;
 		this.size = size;
 		this.stride = stride;
+		this.outOfRange = outOfRange;
 	}
 
 	/** @return what is wrong with this view of its storage, or null if it lies within it */
 	String problem() {
+		if (outOfRange != null) return outOfRange;
 		if (storage.type == null)
-			return "elements of type " + storage.typeName + ", which is not supported (float32/16/64, bfloat16, int64/32/16/8, "
+			return "elements of type " + Text.escape(storage.typeName) + ", which is not supported (float32/16/64, bfloat16, int64/32/16/8, "
 				+ "uint8 and bool are)";
 		if (offset < 0) return "a negative storage offset (" + offset + ")";
 		for (int d = 0; d < size.length; d++)
-			if (size[d] < 0 || stride[d] < 0) return "a negative size or stride";
+			if (size[d] < 0 || stride[d] < 0)
+				return "a negative " + (size[d] < 0 ? "size (" + size[d] : "stride (" + stride[d]) + ") in dimension " + d;
 		try {
 			long count = 1;
 			long last = offset;
@@ -43,7 +50,7 @@ final class LazyTensor {
 				return "a view reading element " + last + " of a storage of " + storage.numel + " elements";
 		}
 		catch (ArithmeticException e) {
-			return "a size and stride whose extent overflows";
+			return "a size " + Arrays.toString(size) + " and stride " + Arrays.toString(stride) + " whose extent overflows a 64-bit int";
 		}
 		return null;
 	}

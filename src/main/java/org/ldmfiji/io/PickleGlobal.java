@@ -43,8 +43,9 @@ final class PickleGlobal {
 		return Objects.hash(module, name);
 	}
 
+	/** For messages: escaped, since a hostile stream may put newlines or terminal escapes in a name. */
 	@Override
 	public String toString() {
-		return qualifiedName();
+		return Text.escape(qualifiedName());
 	}
 }

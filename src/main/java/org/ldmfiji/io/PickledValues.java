@@ -56,8 +56,8 @@ final class PickledValues {
 	static String describe(Object v) {
 		if (v == null) return "None";
 		if (v instanceof IdentityKey) return describe(((IdentityKey) v).value);
-		if (v instanceof InertObject) return "a " + ((InertObject) v).origin.qualifiedName() + " object";
-		if (v instanceof PickleGlobal) return "the global " + ((PickleGlobal) v).qualifiedName();
+		if (v instanceof InertObject) return "a " + ((InertObject) v).origin + " object";
+		if (v instanceof PickleGlobal) return "the global " + v;
 		if (v instanceof LazyTensor) return "a tensor";
 		if (v instanceof TorchStorage) return "a torch storage";
 		if (v instanceof String) return "a string";

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -525,13 +527,20 @@ final class RestrictedUnpickler {
 		return utf8(lineBytes());
 	}
 
+	/** Strictly, as Python's unpickler decodes: bytes that are not UTF-8 are refused, never turned into U+FFFD. */
 	private static String utf8(byte[] bytes) {
-		return new String(bytes, StandardCharsets.UTF_8);
+		try {
+			return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+		}
+		catch (CharacterCodingException e) {
+			throw new MalformedPickleException("holds text that is not valid UTF-8 ('" + Text.escapeBytes(bytes) + "')");
+		}
 	}
 
 	private static long index(String text) {
 		Object value = parseInteger(text);
-		if (!(value instanceof Long) || (Long) value < 0) throw new MalformedPickleException("has a memo index '" + text + "'");
+		if (!(value instanceof Long) || (Long) value < 0) throw new MalformedPickleException("has a memo index " + Text.quote(text));
 		return (Long) value;
 	}
 
@@ -542,7 +551,7 @@ final class RestrictedUnpickler {
 			return narrow(new BigInteger(digits));
 		}
 		catch (NumberFormatException e) {
-			throw new MalformedPickleException("holds '" + abbreviate(digits) + "' where an int belongs");
+			throw new MalformedPickleException("holds " + Text.quote(digits) + " where an int belongs");
 		}
 	}
 
@@ -573,7 +582,7 @@ final class RestrictedUnpickler {
 					return Double.parseDouble(t);
 				}
 				catch (NumberFormatException e) {
-					throw new MalformedPickleException("holds '" + abbreviate(t) + "' where a float belongs");
+					throw new MalformedPickleException("holds " + Text.quote(t) + " where a float belongs");
 				}
 		}
 	}
@@ -646,9 +655,5 @@ final class RestrictedUnpickler {
 			value = value * 16 + d;
 		}
 		return value > Integer.MAX_VALUE ? -1 : (int) value;
-	}
-
-	private static String abbreviate(String text) {
-		return text.length() <= 40 ? text : text.substring(0, 40) + "...";
 	}
 }

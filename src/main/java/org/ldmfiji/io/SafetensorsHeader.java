@@ -117,7 +117,7 @@ final class SafetensorsHeader {
 			throw CheckpointFormatException.in(file, "the safetensors header is not valid JSON (" + Text.escape(detail)
 				+ "); the file is corrupt or not a safetensors file");
 		}
-		checkNoOverlap(file, entries.values());
+		checkCoverage(file, entries.values(), dataSize);
 		return new SafetensorsHeader(entries, metadata, 8 + length);
 	}
 
@@ -249,17 +249,30 @@ final class SafetensorsHeader {
 		}
 	}
 
-	private static void checkNoOverlap(Path file, Iterable<Entry> entries) throws CheckpointFormatException {
+	/**
+	 * The tensors must tile the data area exactly, as the format's own validation demands: no overlap, no gap, no
+	 * bytes after the last. A header length one byte short still parses (the JSON ends in padding), but then every
+	 * tensor would be read one byte off; this is where that shows.
+	 */
+	private static void checkCoverage(Path file, Iterable<Entry> entries, long dataSize) throws CheckpointFormatException {
 		List<Entry> byOffset = new ArrayList<>();
 		for (Entry e : entries)
-			if (e.end > e.begin) byOffset.add(e);
+			byOffset.add(e);
 		Collections.sort(byOffset, Comparator.comparingLong((Entry e) -> e.begin).thenComparingLong(e -> e.end));
-		for (int i = 1; i < byOffset.size(); i++) {
-			Entry a = byOffset.get(i - 1);
-			Entry b = byOffset.get(i);
-			if (a.end > b.begin)
-				throw CheckpointFormatException.in(file, "tensors " + Text.quote(a.name) + " (bytes " + a.begin + " to " + a.end + ") and "
-					+ Text.quote(b.name) + " (bytes " + b.begin + " to " + b.end + ") overlap in the safetensors data area");
+		long covered = 0;
+		Entry last = null;
+		for (Entry e : byOffset) {
+			if (e.begin < covered)
+				throw CheckpointFormatException.in(file, "tensors " + Text.quote(last.name) + " (bytes " + last.begin + " to " + last.end
+					+ ") and " + Text.quote(e.name) + " (bytes " + e.begin + " to " + e.end + ") overlap in the safetensors data area");
+			if (e.begin > covered)
+				throw CheckpointFormatException.in(file, "bytes " + covered + " to " + e.begin + " of the safetensors data area belong "
+					+ "to no tensor; the header's length or offsets are wrong, so the file is corrupt");
+			if (e.end > covered || last == null) last = e;
+			covered = Math.max(covered, e.end);
 		}
+		if (covered != dataSize)
+			throw CheckpointFormatException.in(file, "the safetensors data area has " + dataSize + " bytes, but its tensors cover "
+				+ covered + "; the header's length or offsets are wrong, so the file is corrupt");
 	}
 }

@@ -84,6 +84,24 @@ public final class StateDict implements AutoCloseable {
 		return tensors.containsKey(key);
 	}
 
+	/**
+	 * A floating-point tensor of one element (shape {@code []} or {@code [1]}), such as a model's {@code scale_factor}
+	 * buffer, as a double.
+	 * @throws CheckpointFormatException naming the file and the key if the tensor is absent, of another shape or of
+	 *         an integer or bool type
+	 */
+	public double floatScalar(String key) throws CheckpointFormatException {
+		NDArray t = tensors.get(key);
+		String tensor = "tensor " + Text.quote(key);
+		if (t == null) throw CheckpointFormatException.in(source, "has no " + tensor + "; a floating-point scalar is expected");
+		if (t.size() != 1 || !t.getDataType().isFloating())
+			throw CheckpointFormatException.in(source, tensor + " has shape " + t.getShape() + " and type "
+				+ t.getDataType().toString().toLowerCase(java.util.Locale.ROOT) + ", where a floating-point scalar (one element) is expected");
+		try (NDArray d = t.toType(ai.djl.ndarray.types.DataType.FLOAT64, false)) {
+			return d.toDoubleArray()[0];
+		}
+	}
+
 	/** Frees every array; the dict is empty afterwards. */
 	@Override
 	public void close() {

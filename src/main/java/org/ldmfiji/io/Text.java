@@ -41,6 +41,22 @@ final class Text {
 		return out.toString();
 	}
 
+	/** Raw bytes (a pickle's text that is not UTF-8): printable ASCII as it is, every other byte as {@code \xNN}. */
+	static String escapeBytes(byte[] bytes) {
+		StringBuilder out = new StringBuilder();
+		for (int i = 0; i < bytes.length; i++) {
+			if (i == MAX_CHARS) {
+				out.append("...");
+				break;
+			}
+			int b = bytes[i] & 0xff;
+			if (b == '\\' || b == '\'') out.append('\\').append((char) b);
+			else if (b >= 0x20 && b < 0x7f) out.append((char) b);
+			else out.append(String.format("\\x%02x", b));
+		}
+		return out.toString();
+	}
+
 	/** @return false if the string holds a lone surrogate, which no UTF-8 text can encode */
 	static boolean isWellFormed(String s) {
 		for (int i = 0; i < s.length(); i++) {

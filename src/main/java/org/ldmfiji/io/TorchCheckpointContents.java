@@ -33,7 +33,7 @@ final class TorchCheckpointContents {
 		Map<String, LazyTensor> tensors = new LinkedHashMap<>();
 		for (Map.Entry<?, ?> e : dict.entrySet())
 			if (e.getKey() instanceof String && e.getValue() instanceof LazyTensor)
-				tensors.put((String) e.getKey(), checked(file, "entry '" + e.getKey() + "'", (LazyTensor) e.getValue()));
+				tensors.put((String) e.getKey(), checked(file, "entry " + Text.quote((String) e.getKey()), (LazyTensor) e.getValue()));
 		if (tensors.isEmpty())
 			throw CheckpointFormatException.in(file, "has neither a 'state_dict' dict nor tensors at its top level (its keys: "
 				+ someKeys(dict) + ")");
@@ -46,7 +46,7 @@ final class TorchCheckpointContents {
 			if (!(e.getKey() instanceof String))
 				throw CheckpointFormatException.in(file, "state_dict has a key that is " + PickledValues.describe(e.getKey())
 					+ ", not a string");
-			String about = "entry '" + e.getKey() + "' in state_dict";
+			String about = "entry " + Text.quote((String) e.getKey()) + " in state_dict";
 			if (!(e.getValue() instanceof LazyTensor))
 				throw CheckpointFormatException.in(file, about + " is " + PickledValues.describe(e.getValue()) + ", not a tensor");
 			tensors.put((String) e.getKey(), checked(file, about, (LazyTensor) e.getValue()));
@@ -67,7 +67,7 @@ final class TorchCheckpointContents {
 				keys.add("...");
 				break;
 			}
-			keys.add(key instanceof String ? "'" + key + "'" : PickledValues.describe(key));
+			keys.add(key instanceof String ? Text.quote((String) key) : PickledValues.describe(key));
 		}
 		return String.join(", ", keys);
 	}

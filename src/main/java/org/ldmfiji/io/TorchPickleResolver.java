@@ -1,5 +1,6 @@
 package org.ldmfiji.io;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,16 +74,16 @@ final class TorchPickleResolver implements RestrictedUnpickler.Resolver {
 		TorchStorage s = (TorchStorage) storage;
 		if (dtype != null) { // bytes viewed as dtype: offset and sizes count dtype elements
 			ElementType type = dtype(dtype);
-			long bytes = Math.max(s.recordBytes, 0);
-			s = new TorchStorage(s.key, type, typeName(dtype), type == null ? 0 : bytes / type.bytes, s.recordBytes);
+			s = s.viewedAs(type, typeName(dtype));
 		}
-		long offset = integer(callable, arg(callable, args, 1));
-		long[] size = integers(callable, arg(callable, args, 2));
-		long[] stride = integers(callable, arg(callable, args, 3));
+		List<String> outOfRange = new ArrayList<>();
+		long offset = integer(callable, arg(callable, args, 1), "storage offset", outOfRange);
+		long[] size = integers(callable, arg(callable, args, 2), "size", outOfRange);
+		long[] stride = integers(callable, arg(callable, args, 3), "stride", outOfRange);
 		if (size.length != stride.length || size.length > MAX_RANK)
 			throw new MalformedPickleException("calls " + callable + " with a size and a stride of different lengths or over "
 				+ MAX_RANK + " dimensions");
-		return new LazyTensor(s, offset, size, stride);
+		return new LazyTensor(s, offset, size, stride, outOfRange.isEmpty() ? null : outOfRange.get(0));
 	}
 
 	/** How tensor subclasses are pickled: the plain tensor is built by an inner rebuild function. */
@@ -123,17 +124,28 @@ final class TorchPickleResolver implements RestrictedUnpickler.Resolver {
 		return (List<Object>) value;
 	}
 
-	private static long integer(PickleGlobal callable, Object value) {
+	/**
+	 * An int of a tensor's view. One beyond 64 bits is read as 0 and noted in {@code outOfRange}: it is an error only
+	 * if the tensor is loaded, and the message then names the tensor.
+	 */
+	private static long integer(PickleGlobal callable, Object value, String what, List<String> outOfRange) {
+		if (value instanceof BigInteger) {
+			BigInteger big = (BigInteger) value;
+			outOfRange.add("a " + what + " of " + (big.bitLength() > 128 ? "an int of " + big.bitLength() + " bits" : big)
+				+ ", out of the range of a 64-bit int (at most " + Long.MAX_VALUE + ")");
+			return 0;
+		}
 		if (!(value instanceof Long))
-			throw new MalformedPickleException("calls " + callable + " with " + PickledValues.describe(value) + " where an int belongs");
+			throw new MalformedPickleException("calls " + callable + " with " + PickledValues.describe(value) + " where the " + what
+				+ " (an int) belongs");
 		return (Long) value;
 	}
 
-	private static long[] integers(PickleGlobal callable, Object value) {
+	private static long[] integers(PickleGlobal callable, Object value, String what, List<String> outOfRange) {
 		List<Object> items = list(callable, value);
 		long[] result = new long[items.size()];
 		for (int i = 0; i < result.length; i++)
-			result[i] = integer(callable, items.get(i));
+			result[i] = integer(callable, items.get(i), what, outOfRange);
 		return result;
 	}
 }

@@ -19,12 +19,31 @@ final class TorchStorage {
 	 * {@code _rebuild_tensor_v3} may then view as another dtype; -1 if that type is not supported.
 	 */
 	final long recordBytes;
+	/** What the persistent id says, for messages: e.g. {@code torch.HalfStorage} and 2. */
+	final String persistentType;
+	final long persistentNumel;
 
+	/** As the persistent id describes it. */
 	TorchStorage(String key, ElementType type, String typeName, long numel, long recordBytes) {
+		this(key, type, typeName, numel, recordBytes, typeName, numel);
+	}
+
+	private TorchStorage(String key, ElementType type, String typeName, long numel, long recordBytes, String persistentType,
+		long persistentNumel)
+	{
 		this.key = key;
 		this.type = type;
 		this.typeName = typeName;
 		this.numel = numel;
 		this.recordBytes = recordBytes;
+		this.persistentType = persistentType;
+		this.persistentNumel = persistentNumel;
+	}
+
+	/** The same bytes viewed as elements of another dtype, as {@code _rebuild_tensor_v3} does. */
+	TorchStorage viewedAs(ElementType viewType, String viewTypeName) {
+		long bytes = Math.max(recordBytes, 0);
+		return new TorchStorage(key, viewType, viewTypeName, viewType == null ? 0 : bytes / viewType.bytes, recordBytes,
+			persistentType, persistentNumel);
 	}
 }

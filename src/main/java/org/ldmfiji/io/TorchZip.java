@@ -7,8 +7,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -17,6 +20,9 @@ import java.util.zip.Inflater;
  * {@code <prefix>/data/<key>}. torch writes storages uncompressed (STORED), so they are slices of the file's mapping
  * like safetensors tensors; a compressed one (re-zipped by another tool) is inflated once into a direct buffer, its
  * claimed size charged to the file's {@link MemoryAllowance} first.
+ * <p>
+ * Every record read is checked against the CRC-32 torch.save wrote for it, once, when it is first used: a flipped
+ * byte in a weight must end in a message, not in a model that quietly computes something else.
  */
 final class TorchZip implements Closeable {
 
@@ -33,6 +39,9 @@ final class TorchZip implements Closeable {
 	private final String prefix;
 	private final Map<String, ByteBuffer> inflated = new HashMap<>();
 	private final Map<String, HandedOut> inflatedHandedOut = new HashMap<>();
+	private final Set<String> verified = new HashSet<>();
+	private long crcNanos;
+	private long crcBytes;
 
 	private TorchZip(Path file, MappedFile mapped, ZipDirectory directory) throws CheckpointFormatException {
 		this.file = file;
@@ -42,11 +51,22 @@ final class TorchZip implements Closeable {
 		this.prefix = pickle.name.substring(0, pickle.name.length() - "data.pkl".length());
 	}
 
+	/** Time and bytes spent on CRC-32 checks of uncompressed records, for measurements. */
+	long crcNanos() {
+		return crcNanos;
+	}
+
+	long crcBytes() {
+		return crcBytes;
+	}
+
 	/** @param copyOnWrite see {@link MappedFile#open(Path, boolean, LoadLimits)} */
 	static TorchZip open(Path file, boolean copyOnWrite, LoadLimits limits) throws IOException {
 		MappedFile mapped = MappedFile.open(file, copyOnWrite, limits);
 		try {
-			return new TorchZip(file, mapped, ZipDirectory.read(mapped, limits));
+			TorchZip zip = new TorchZip(file, mapped, ZipDirectory.read(mapped, limits));
+			zip.checkByteOrder();
+			return zip;
 		}
 		catch (IOException | RuntimeException e) {
 			mapped.close();
@@ -73,14 +93,41 @@ final class TorchZip implements Closeable {
 			throw CheckpointFormatException.in(file, about + " is " + pickle.size + " bytes, more than the "
 				+ (MAX_PICKLE_BYTES >> 20) + " MiB a checkpoint's pickle may have");
 		directory.locate(pickle);
-		if (pickle.method == ZipDirectory.STORED) {
-			checkStored(pickle, about);
-			return mapped.readBytes(pickle.dataOffset, (int) pickle.size);
+		return recordBytes(pickle, about);
+	}
+
+	/** A small record's bytes, checked. */
+	private byte[] recordBytes(ZipDirectory.Record r, String about) throws IOException {
+		if (r.method == ZipDirectory.STORED) {
+			checkStored(r, about);
+			byte[] bytes = mapped.readBytes(r.dataOffset, (int) r.size);
+			CRC32 crc = new CRC32();
+			crc.update(bytes);
+			checkCrc(r, about, crc.getValue());
+			return bytes;
 		}
-		ByteBuffer bytes = inflate(pickle, about);
+		ByteBuffer bytes = inflate(r, about);
 		byte[] array = new byte[bytes.remaining()];
 		bytes.get(array);
 		return array;
+	}
+
+	/**
+	 * torch.save writes the byte order of the machine it ran on; storages are little-endian on every machine torch
+	 * runs on today, but a big-endian one would have to be swapped, which this reader does not do.
+	 */
+	private void checkByteOrder() throws IOException {
+		ZipDirectory.Record r = directory.records.get(prefix + "byteorder");
+		if (r == null) return; // written by torch >= 1.9 only; earlier files are little-endian
+		String about = "record " + Text.quote(r.name);
+		if (r.size > 16) throw CheckpointFormatException.in(file, about + " is " + r.size + " bytes long, not 'little' or 'big'");
+		directory.locate(r);
+		String order = new String(recordBytes(r, about), java.nio.charset.StandardCharsets.UTF_8);
+		if (order.equals("little")) return;
+		throw CheckpointFormatException.in(file, order.equals("big")
+			? "was saved on a big-endian machine; this reader reads little-endian checkpoints only: re-save it on a "
+				+ "little-endian machine or convert it to safetensors"
+			: about + " says " + Text.quote(order) + ", not 'little' or 'big'; the checkpoint is damaged");
 	}
 
 	/**
@@ -96,14 +143,24 @@ final class TorchZip implements Closeable {
 		ZipDirectory.Record record = directory.records.get(name);
 		if (record == null) throw CheckpointFormatException.in(file, about + " is missing from the archive");
 		int width = storage.type.bytes;
-		if (storage.numel > record.size / width)
-			throw CheckpointFormatException.in(file, about + " holds " + record.size + " bytes, fewer than its " + storage.numel
-				+ " " + storage.type.torchName + " elements need");
+		// torch.load reads exactly this many bytes and refuses a record of another size; reading a prefix would let an
+		// edited storage type (float32 to float16) reinterpret the bytes
+		if (record.size != storage.recordBytes)
+			throw CheckpointFormatException.in(file, about + " holds " + record.size + " bytes, but its storage "
+				+ Text.escape(storage.persistentType) + " of " + storage.persistentNumel + " elements needs " + storage.recordBytes
+				+ "; the checkpoint is damaged or was altered");
 		directory.locate(record);
 		long offset = first * width;
 		long length = count * width;
 		if (record.method == ZipDirectory.STORED) {
 			checkStored(record, about);
+			if (verified.add(name)) {
+				long start = System.nanoTime();
+				long crc = mapped.crc32(record.dataOffset, record.size);
+				crcNanos += System.nanoTime() - start;
+				crcBytes += record.size;
+				checkCrc(record, about, crc);
+			}
 			return exclusive ? mapped.exclusive(record.dataOffset + offset, length, width, tensor)
 				: mapped.view(record.dataOffset + offset, length, width, tensor);
 		}
@@ -148,7 +205,13 @@ final class TorchZip implements Closeable {
 				+ r.compressedSize + " and " + r.size + " bytes); the checkpoint is damaged");
 	}
 
-	/** Inflates a DEFLATED record into a fresh direct buffer of exactly its declared size, charged first. */
+	private void checkCrc(ZipDirectory.Record r, String about, long actual) throws CheckpointFormatException {
+		if (actual != r.crc)
+			throw CheckpointFormatException.in(file, about + " fails its CRC-32 check (the archive says " + String.format("%08x", r.crc)
+				+ ", its bytes give " + String.format("%08x", actual) + "); the checkpoint is damaged: copy or download it again");
+	}
+
+	/** Inflates a DEFLATED record into a fresh direct buffer of exactly its declared size, charged first, and checks its CRC-32. */
 	private ByteBuffer inflate(ZipDirectory.Record r, String about) throws IOException {
 		if (r.method != ZipDirectory.DEFLATED)
 			throw CheckpointFormatException.in(file, about + " uses zip compression method " + r.method
@@ -190,6 +253,9 @@ final class TorchZip implements Closeable {
 			inflater.end();
 		}
 		out.rewind();
+		CRC32 crc = new CRC32();
+		crc.update(out.duplicate());
+		checkCrc(r, about, crc.getValue());
 		return out.order(ByteOrder.LITTLE_ENDIAN);
 	}
 

@@ -177,19 +177,19 @@ final class ZipDirectory {
 		int extraLength = local.getShort(28) & 0xffff;
 		if ((local.getShort(8) & 0xffff) != r.method)
 			throw damaged(file, about + " has a local header whose compression method disagrees with the directory");
-		int next = Arrays.binarySearch(boundaries, 0, boundaries.length - 1, r.localHeaderOffset) + 1;
-		long end = boundaries[next];
-		long dataOffset = r.localHeaderOffset + LOCAL_LENGTH + nameLength + extraLength;
-		if (dataOffset > end || r.compressedSize > end - dataOffset)
-			throw damaged(file, about + " overlaps the next record (its local header's name and extra lengths, "
-				+ nameLength + " and " + extraLength + ", or its size of " + r.compressedSize + " bytes are wrong)");
 		ByteBuffer rest = ByteBuffer.wrap(file.readBytes(r.localHeaderOffset + LOCAL_LENGTH, nameLength + extraLength))
 			.order(ByteOrder.LITTLE_ENDIAN);
 		byte[] localName = Arrays.copyOf(rest.array(), nameLength);
 		if (!Arrays.equals(localName, r.name.getBytes(StandardCharsets.UTF_8)))
-			throw damaged(file, about + " has the name " + Text.quote(new String(localName, StandardCharsets.UTF_8))
-				+ " in its local header (name length " + nameLength + ")");
+			throw damaged(file, about + " has the name '" + Text.escapeBytes(localName) + "' in its local header (name length "
+				+ nameLength + ")");
 		extraField(file, rest, nameLength, extraLength, -1, r.name); // only checks that the blocks fill it exactly
+		int next = Arrays.binarySearch(boundaries, 0, boundaries.length - 1, r.localHeaderOffset) + 1;
+		long end = boundaries[next];
+		long dataOffset = r.localHeaderOffset + LOCAL_LENGTH + nameLength + extraLength;
+		if (dataOffset > end || r.compressedSize > end - dataOffset)
+			throw damaged(file, about + " overlaps the next record (its local header's extra length, " + extraLength
+				+ ", or its size, " + r.compressedSize + " bytes, is wrong)");
 		r.dataOffset = dataOffset;
 	}
 

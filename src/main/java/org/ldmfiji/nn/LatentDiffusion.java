@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import org.ldmfiji.io.CheckpointFormatException;
 import org.ldmfiji.io.CondStageConfig;
 import org.ldmfiji.io.FirstStageConfig;
 import org.ldmfiji.io.LdmConfig;
@@ -65,12 +65,29 @@ public final class LatentDiffusion implements AutoCloseable {
 		return new LatentDiffusion(config, Weights.fresh(manager), (float) config.diffusion.scaleFactor, null);
 	}
 
-	/** With {@code scale_by_std} the factor was measured on the first training batch and stored as a buffer. */
+	/**
+	 * With {@code scale_by_std} the reference measures the factor on the first training batch (1 / std of the latents)
+	 * and saves it with the weights as the buffer {@code scale_factor}. A checkpoint without it was not saved by such a
+	 * model; the reference would fall back to the buffer's initial value (the config's {@code scale_factor}, 1.0 by
+	 * default), which is not the scale the denoiser was trained at, and sample noise without a word. Refused instead.
+	 */
 	private static float scaleFactor(LdmConfig config, StateDict checkpoint) {
-		if (config.diffusion.scaleByStd && checkpoint.contains("scale_factor")) {
-			return checkpoint.get("scale_factor").toType(DataType.FLOAT32, false).getFloat();
+		if (!config.diffusion.scaleByStd) return (float) config.diffusion.scaleFactor;
+		String file = checkpoint.source().toString();
+		if (!checkpoint.contains("scale_factor"))
+			throw new WeightsException(file + ": the config sets scale_by_std, but the checkpoint has no 'scale_factor' tensor, "
+				+ "the latent scale the reference measured in training and saved with the weights; use the checkpoint made with "
+				+ "this config, or set scale_by_std: false and the model's scale_factor in the config");
+		double factor;
+		try {
+			factor = checkpoint.floatScalar("scale_factor");
 		}
-		return (float) config.diffusion.scaleFactor;
+		catch (CheckpointFormatException e) {
+			throw new WeightsException(e.getMessage());
+		}
+		if (!(factor > 0) || Double.isInfinite(factor))
+			throw new WeightsException(file + ": tensor 'scale_factor' is " + factor + ", where a positive finite latent scale is expected");
+		return (float) factor;
 	}
 
 	private static FirstStage firstStage(FirstStageConfig c, Weights w) {

@@ -94,7 +94,7 @@ class HostileTorchCheckpointTest extends ManagerPerClassTest {
 		assertRefused(new TorchZipFiles().pickle(pickle).write(dir.resolve("missing.ckpt")),
 			"tensor 'w': storage record 'archive/data/0' is missing");
 		assertRefused(new TorchZipFiles().pickle(pickle).floats("0", 1f).write(dir.resolve("short.ckpt")),
-			"tensor 'w': storage record 'archive/data/0' holds 4 bytes, fewer than its 2 float32 elements need");
+			"tensor 'w': storage record 'archive/data/0' holds 4 bytes, but its storage torch.FloatStorage of 2 elements needs 8");
 		byte[] beyond = PickleBytes.protocol(2).op('}').str("v")
 			.tensor("FloatStorage", "0", 2, 1, new long[] { 2 }, new long[] { 1 }).op('s').stop();
 		assertRefused(write("beyond.pt", beyond), "entry 'v' is a tensor with a view reading element 2 of a storage of 2 elements");

@@ -153,9 +153,11 @@ class LoadLimitsTest extends ManagerPerClassTest {
 
 	@Test
 	void aDeflatedRecordClaimingGigabytesIsRefusedBeforeInflating() throws IOException {
-		byte[] pickle = PickleBytes.protocol(2).op('}').str("w").floats("0", 2).op('s').stop();
+		int claimed = Integer.MAX_VALUE - 8191;
+		byte[] pickle = PickleBytes.protocol(2).op('}').str("w")
+			.tensor("FloatStorage", "0", claimed / 4, 0, new long[] { 2 }, new long[] { 1 }).op('s').stop();
 		Path file = new TorchZipFiles().pickle(pickle).floats("0", 1.5f, -2f).write(dir.resolve("deflated.pt"), ZipEntry.DEFLATED);
-		TorchZipFiles.patchCentral(file, "archive/data/0", TorchZipFiles.CENTRAL_SIZE, Integer.MAX_VALUE - 8191);
+		TorchZipFiles.patchCentral(file, "archive/data/0", TorchZipFiles.CENTRAL_SIZE, claimed);
 		assertRefused(file, LoadLimits.DEFAULT, "tensor 'w': storage record 'archive/data/0' (compressed, to be inflated) would need 2147.5 MB");
 	}
 

@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -63,20 +65,64 @@ final class TorchZipFiles {
 	/** Offsets of fields in a central directory header. */
 	static final int CENTRAL_CRC = 16;
 	static final int CENTRAL_SIZE = 24;
+	/** Offsets of fields in a local header. */
+	static final int LOCAL_SIGNATURE = 0;
+	static final int LOCAL_NAME_LENGTH = 26;
+	static final int LOCAL_EXTRA_LENGTH = 28;
 
 	/** Overwrites a 4-byte field of the central directory header of record {@code name}, as a hostile editor might. */
 	static void patchCentral(Path file, String name, int field, int value) throws IOException {
+		patch(file, 0x02014b50, 46, 28, name, field, value, 4);
+	}
+
+	/** Overwrites a field of {@code width} bytes (2 or 4) of the local header of record {@code name}. */
+	static void patchLocal(Path file, String name, int field, int value, int width) throws IOException {
+		patch(file, 0x04034b50, 30, 26, name, field, value, width);
+	}
+
+	/** Where the data of record {@code name} starts (after its local header). */
+	static int dataOffset(Path file, String name) throws IOException {
 		byte[] zip = Files.readAllBytes(file);
 		ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
-		byte[] wanted = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-		for (int at = 0; at + 46 + wanted.length <= zip.length; at++) {
-			if (b.getInt(at) != 0x02014b50 || (b.getShort(at + 28) & 0xffff) != wanted.length) continue;
-			if (java.util.Arrays.equals(java.util.Arrays.copyOfRange(zip, at + 46, at + 46 + wanted.length), wanted)) {
-				b.putInt(at + field, value);
-				Files.write(file, zip);
-				return;
-			}
+		int at = header(zip, 0x04034b50, 30, 26, name);
+		return at + 30 + (b.getShort(at + 26) & 0xffff) + (b.getShort(at + 28) & 0xffff);
+	}
+
+	/** Replaces every occurrence of a record name by another of the same length, in local and central headers alike. */
+	static void rename(Path file, String from, String to) throws IOException {
+		byte[] zip = Files.readAllBytes(file);
+		byte[] a = from.getBytes(StandardCharsets.UTF_8);
+		byte[] b = to.getBytes(StandardCharsets.UTF_8);
+		if (a.length != b.length) throw new IllegalArgumentException("names of different lengths");
+		for (int at = 0; at + a.length <= zip.length; at++)
+			if (Arrays.equals(Arrays.copyOfRange(zip, at, at + a.length), a)) System.arraycopy(b, 0, zip, at, b.length);
+		Files.write(file, zip);
+	}
+
+	static void flipByte(Path file, long position) throws IOException {
+		byte[] bytes = Files.readAllBytes(file);
+		bytes[(int) position] ^= 0x10;
+		Files.write(file, bytes);
+	}
+
+	private static void patch(Path file, int signature, int fixed, int nameLengthAt, String name, int field, int value, int width)
+		throws IOException
+	{
+		byte[] zip = Files.readAllBytes(file);
+		ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+		int at = header(zip, signature, fixed, nameLengthAt, name);
+		if (width == 2) b.putShort(at + field, (short) value);
+		else b.putInt(at + field, value);
+		Files.write(file, zip);
+	}
+
+	private static int header(byte[] zip, int signature, int fixed, int nameLengthAt, String name) {
+		ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+		byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+		for (int at = 0; at + fixed + wanted.length <= zip.length; at++) {
+			if (b.getInt(at) != signature || (b.getShort(at + nameLengthAt) & 0xffff) != wanted.length) continue;
+			if (Arrays.equals(Arrays.copyOfRange(zip, at + fixed, at + fixed + wanted.length), wanted)) return at;
 		}
-		throw new IllegalArgumentException("no central directory header for " + name);
+		throw new IllegalArgumentException("no header for " + name);
 	}
 }
