@@ -41,6 +41,7 @@ final class MappedFile implements Closeable {
 	private final MemoryAllowance allowance;
 	private final Map<Long, ByteBuffer> windows = new HashMap<>();
 	private final Map<Long, ByteBuffer> ownMappings = new HashMap<>();
+	private int ownMappingsMade;
 	private final HandedOut handedOut = new HandedOut();
 
 	private MappedFile(Path path, FileChannel channel, boolean copyOnWrite, LoadLimits limits) throws IOException {
@@ -84,11 +85,6 @@ final class MappedFile implements Closeable {
 		return allowance;
 	}
 
-	/** How many mappings of the file exist, for tests. */
-	int mappings() {
-		return windows.size() + ownMappings.size();
-	}
-
 	/** Reads bytes into a heap array, for headers. */
 	byte[] readBytes(long position, int length) throws IOException {
 		checkWithin(position, length);
@@ -107,15 +103,13 @@ final class MappedFile implements Closeable {
 		checkTensorSize(length, what);
 		if (length == 0) return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
 		boolean shared = !handedOut.claim(position, position + length);
-		if (!copyOnWrite) {
-			if (shared) allowance.charge(length, what + " (a copy of bytes another tensor shares)");
-			return read(position, (int) length);
-		}
-		ByteBuffer mapped = mapped(position, length);
+		if (shared) allowance.charge(length, what + " (a copy of bytes another tensor shares)");
+		if (!copyOnWrite) return read(position, (int) length);
 		// A window starts on a page, so the address has the file offset's alignment.
-		if (!shared && position % elementSize == 0) return mapped;
-		allowance.charge(length, what + (shared ? " (a copy of bytes another tensor shares)" : " (a copy at an aligned address)"));
-		return copyOf(mapped);
+		boolean aligned = position % elementSize == 0;
+		if (!shared && !aligned) allowance.charge(length, what + " (a copy at an aligned address)");
+		ByteBuffer mapped = mapped(position, length);
+		return shared || !aligned ? copyOf(mapped) : mapped;
 	}
 
 	/**
@@ -130,10 +124,9 @@ final class MappedFile implements Closeable {
 			allowance.charge(length, what + " (a copy to read from)");
 			return read(position, (int) length);
 		}
-		ByteBuffer mapped = mapped(position, length);
-		if (position % elementSize == 0) return mapped;
+		if (position % elementSize == 0) return mapped(position, length);
 		allowance.charge(length, what + " (a copy at an aligned address)");
-		return copyOf(mapped);
+		return copyOf(mapped(position, length));
 	}
 
 	/** The CRC-32 of a region, read from the mapping (or in chunks where the file is not mapped). */
@@ -219,10 +212,11 @@ final class MappedFile implements Closeable {
 	private ByteBuffer ownMapping(long position, long length) throws IOException {
 		ByteBuffer m = ownMappings.get(position);
 		if (m != null && m.capacity() >= length) return m;
-		if (ownMappings.size() >= MAX_OWN_MAPPINGS)
+		if (ownMappingsMade >= MAX_OWN_MAPPINGS)
 			throw CheckpointFormatException.in(path, "has more than " + MAX_OWN_MAPPINGS + " tensors over "
 				+ (limits.windowStep >> 20) + " MiB; the file is corrupt or hostile");
 		m = map(position, length);
+		ownMappingsMade++;
 		ownMappings.put(position, m);
 		return m;
 	}

@@ -57,10 +57,6 @@ final class MemoryAllowance {
 		used += bytes;
 	}
 
-	long used() {
-		return used;
-	}
-
 	static String megabytes(long bytes) {
 		return bytes < 10_000 ? bytes + " bytes" : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
 	}

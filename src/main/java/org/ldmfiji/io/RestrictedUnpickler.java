@@ -49,6 +49,8 @@ final class RestrictedUnpickler {
 	private static final int SLOT = 8;
 	private static final int OBJECT = 48;
 	private static final int MAP_ENTRY = 48;
+	/** A boxed stack height in the deque of marks. */
+	private static final int MARK = 24;
 	/** A BINPUT index this far beyond the memo's size goes to a sparse map rather than growing the dense list. */
 	private static final int MEMO_GAP = 1024;
 	private static final Object ABSENT = new Object();
@@ -126,7 +128,7 @@ final class RestrictedUnpickler {
 			}
 			case '(': // MARK
 				if (marks.size() >= MAX_STACK) throw new MalformedPickleException("opens more than " + MAX_STACK + " marks");
-				charge(OBJECT / 2);
+				charge(MARK);
 				marks.push(stack.size());
 				break;
 			case '0': // POP: with nothing above the mark, Python drops the mark itself

@@ -78,11 +78,6 @@ final class TorchZip implements Closeable {
 		return mapped.allowance();
 	}
 
-	/** For tests. */
-	MappedFile mapped() {
-		return mapped;
-	}
-
 	String pickleName() {
 		return pickle.name;
 	}

@@ -3,15 +3,11 @@ package org.ldmfiji.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -58,62 +54,18 @@ class CrcCostMeasurement extends ManagerPerClassTest {
 		}
 	}
 
-	/**
-	 * A torch.save-like archive of {@code records} float32 storages of 64 MiB each, written as a stream, each record's
-	 * data at a multiple of 64 bytes as torch.save pads them (else every tensor would be copied to be aligned).
-	 */
+	/** A torch.save-like archive of {@code records} float32 storages of 64 MiB each, written as a stream, aligned. */
 	private static Path write(Path file, int records) throws IOException {
 		PickleBytes pickle = PickleBytes.protocol(2).op('}', '(');
 		for (int i = 0; i < records; i++)
 			pickle.str("w" + i).floats(Integer.toString(i), RECORD_FLOATS);
 		byte[] data = new byte[4 * RECORD_FLOATS];
 		new Random(1).nextBytes(data);
-		try (CountingStream os = new CountingStream(Files.newOutputStream(file)); ZipOutputStream zip = new ZipOutputStream(os)) {
-			put(zip, os, "archive/data.pkl", pickle.op('u').stop());
+		try (TorchZipFiles.AlignedZip zip = new TorchZipFiles.AlignedZip(file)) {
+			zip.put("archive/data.pkl", pickle.op('u').stop());
 			for (int i = 0; i < records; i++)
-				put(zip, os, "archive/data/" + i, data);
+				zip.put("archive/data/" + i, data);
 		}
 		return file;
-	}
-
-	private static void put(ZipOutputStream zip, CountingStream os, String name, byte[] bytes) throws IOException {
-		zip.flush();
-		long dataStart = os.count + 30 + name.length() + 4;
-		int padding = (int) ((64 - dataStart % 64) % 64);
-		byte[] extra = new byte[4 + padding]; // an unknown block ("FB", as torch's writer names it) of zeros
-		extra[0] = 'F';
-		extra[1] = 'B';
-		extra[2] = (byte) padding;
-		ZipEntry entry = new ZipEntry(name);
-		entry.setMethod(ZipEntry.STORED);
-		entry.setExtra(extra);
-		CRC32 crc = new CRC32();
-		crc.update(bytes);
-		entry.setSize(bytes.length);
-		entry.setCompressedSize(bytes.length);
-		entry.setCrc(crc.getValue());
-		zip.putNextEntry(entry);
-		zip.write(bytes);
-		zip.closeEntry();
-	}
-
-	private static final class CountingStream extends java.io.FilterOutputStream {
-		long count;
-
-		CountingStream(OutputStream out) {
-			super(out);
-		}
-
-		@Override
-		public void write(int b) throws IOException {
-			out.write(b);
-			count++;
-		}
-
-		@Override
-		public void write(byte[] b, int off, int len) throws IOException {
-			out.write(b, off, len);
-			count += len;
-		}
 	}
 }

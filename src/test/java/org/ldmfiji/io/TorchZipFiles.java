@@ -62,6 +62,75 @@ final class TorchZipFiles {
 		return write(file, ZipEntry.STORED);
 	}
 
+	/** Writes every record uncompressed with its data at a multiple of 64 bytes, as torch.save does. */
+	Path writeAligned(Path file) throws IOException {
+		try (AlignedZip zip = new AlignedZip(file)) {
+			for (Map.Entry<String, byte[]> r : records.entrySet())
+				zip.put(r.getKey(), r.getValue());
+		}
+		return file;
+	}
+
+	/**
+	 * A zip written record by record, uncompressed, each record's data at a multiple of 64 bytes: torch.save pads the
+	 * local header's extra field (a block it names "FB") so that storages can be used in place.
+	 */
+	static final class AlignedZip implements java.io.Closeable {
+		private final CountingStream counting;
+		private final ZipOutputStream zip;
+
+		AlignedZip(Path file) throws IOException {
+			counting = new CountingStream(Files.newOutputStream(file));
+			zip = new ZipOutputStream(counting);
+		}
+
+		void put(String name, byte[] bytes) throws IOException {
+			zip.flush();
+			long dataStart = counting.count + 30 + name.getBytes(StandardCharsets.UTF_8).length + 4;
+			int padding = (int) ((64 - dataStart % 64) % 64);
+			byte[] extra = new byte[4 + padding];
+			extra[0] = 'F';
+			extra[1] = 'B';
+			extra[2] = (byte) padding;
+			ZipEntry entry = new ZipEntry(name);
+			entry.setMethod(ZipEntry.STORED);
+			entry.setExtra(extra);
+			CRC32 crc = new CRC32();
+			crc.update(bytes);
+			entry.setSize(bytes.length);
+			entry.setCompressedSize(bytes.length);
+			entry.setCrc(crc.getValue());
+			zip.putNextEntry(entry);
+			zip.write(bytes);
+			zip.closeEntry();
+		}
+
+		@Override
+		public void close() throws IOException {
+			zip.close();
+		}
+	}
+
+	private static final class CountingStream extends java.io.FilterOutputStream {
+		long count;
+
+		CountingStream(OutputStream out) {
+			super(out);
+		}
+
+		@Override
+		public void write(int b) throws IOException {
+			out.write(b);
+			count++;
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) throws IOException {
+			out.write(b, off, len);
+			count += len;
+		}
+	}
+
 	/** Offsets of fields in a central directory header. */
 	static final int CENTRAL_CRC = 16;
 	static final int CENTRAL_SIZE = 24;
