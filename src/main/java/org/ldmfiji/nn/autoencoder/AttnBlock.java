@@ -3,6 +3,7 @@ package org.ldmfiji.nn.autoencoder;
 import ai.djl.ndarray.NDArray;
 import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.types.Shape;
+import org.ldmfiji.nn.Attention;
 import org.ldmfiji.nn.Conv2d;
 import org.ldmfiji.nn.GroupNorm;
 import org.ldmfiji.nn.Weights;
@@ -34,9 +35,8 @@ final class AttnBlock {
 		NDArray h = norm.forward(x);
 		NDArray qs = q.forward(h).reshape(b, c, hw).transpose(0, 2, 1); // b, hw, c
 		NDArray ks = k.forward(h).reshape(b, c, hw);                    // b, c, hw
-		NDArray weights = qs.batchMatMul(ks).mul((float) Math.pow(c, -0.5)).softmax(2);
-		NDArray vs = v.forward(h).reshape(b, c, hw);
-		NDArray out = vs.batchMatMul(weights.transpose(0, 2, 1)).reshape(s);
+		NDArray vs = v.forward(h).reshape(b, c, hw).transpose(0, 2, 1); // b, hw, c
+		NDArray out = Attention.attend(qs, ks, vs, (float) Math.pow(c, -0.5)).transpose(0, 2, 1).reshape(s);
 		return x.add(projOut.forward(out));
 	}
 }

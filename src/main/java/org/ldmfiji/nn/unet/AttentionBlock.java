@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import org.ldmfiji.nn.Attention;
 import org.ldmfiji.nn.Conv1x1d;
 import org.ldmfiji.nn.GroupNorm;
 import org.ldmfiji.nn.Weights;
@@ -49,10 +50,10 @@ final class AttentionBlock implements TimestepBlock {
 			? headsOf(qkvOut.split(3, 1), b * heads, ch, length)
 			: qkvOut.reshape(b * heads, ch * 3, length).split(3, 1);
 		float scale = (float) (1.0 / Math.sqrt(Math.sqrt(ch)));
-		NDArray q = parts.get(0).mul(scale);
-		NDArray k = parts.get(1).mul(scale);
-		NDArray weight = q.transpose(0, 2, 1).batchMatMul(k).softmax(-1); // [b*h, t, s]
-		NDArray a = parts.get(2).batchMatMul(weight.transpose(0, 2, 1)); // [b*h, ch, t]
+		NDArray q = parts.get(0).mul(scale).transpose(0, 2, 1); // [b*h, t, ch]
+		NDArray k = parts.get(1).mul(scale);                    // [b*h, ch, s]
+		NDArray v = parts.get(2).transpose(0, 2, 1);            // [b*h, s, ch]
+		NDArray a = Attention.attend(q, k, v, 1f).transpose(0, 2, 1); // [b*h, ch, t]
 		NDArray h = projOut.forward(a.reshape(b, -1, length));
 		return flat.add(h).reshape(shape);
 	}

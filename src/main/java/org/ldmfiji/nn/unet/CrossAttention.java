@@ -1,6 +1,7 @@
 package org.ldmfiji.nn.unet;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.nn.Attention;
 import org.ldmfiji.nn.Linear;
 import org.ldmfiji.nn.Weights;
 
@@ -29,8 +30,7 @@ final class CrossAttention {
 		NDArray q = splitHeads(toQ.forward(x));
 		NDArray k = splitHeads(toK.forward(ctx));
 		NDArray v = splitHeads(toV.forward(ctx));
-		NDArray attn = q.batchMatMul(k.transpose(0, 2, 1)).mul(scale).softmax(-1);
-		NDArray out = attn.batchMatMul(v); // [(b h), n, d]
+		NDArray out = Attention.attend(q, k.transpose(0, 2, 1), v, scale); // [(b h), n, d]
 		long bh = out.getShape().get(0);
 		long n = out.getShape().get(1);
 		long d = out.getShape().get(2);
