@@ -7,9 +7,15 @@ import org.ldmfiji.io.ModelConfigReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.SamplingSettings;
+import org.ldmfiji.pipeline.Task;
 import org.ldmfiji.pipeline.TaskMonitor;
+import org.ldmfiji.pipeline.model.ModelFolder;
+import org.ldmfiji.pipeline.model.ModelLoader;
+import org.ldmfiji.pipeline.model.ModelRegistry;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Paths;
 import java.util.Locale;
@@ -18,12 +24,24 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
 	description = {"Time an architecture with random weights (a measurement, not a test).",
 		"Without --task: the denoiser per step at --latent, and the first stage's encode and decode.",
-		"With --task sr: a whole super-resolution of a random --image N x N input, tiles included."})
+		"With --task sr: a whole super-resolution of a random --image N x N input, tiles included, stage by stage",
+		"(engine start, model load, encode, each sampling step, decode: wall and CPU time, page faults, resident memory);",
+		"--model times a real model's load instead of random weights."})
 final class BenchCommand implements Callable<Integer> {
 
-	@Option(names = "--arch", required = true, paramLabel = "NAME|CONFIG.yaml",
+	@Option(names = "--arch", paramLabel = "NAME|CONFIG.yaml",
 		description = "a bundled architecture (bsr_sr, inpainting_big, cin256-v2, lsun_churches-ldm-kl-8) or a config file")
 	String arch;
+
+	@Option(names = "--model", paramLabel = "NAME|DIR", description = "with --task sr, instead of --arch: a model (see 'models') loaded from its files")
+	String model;
+
+	@Option(names = "--sampler", defaultValue = "ddim", paramLabel = "NAME", description = "with --task: the sampler (default: ${DEFAULT-VALUE})")
+	String sampler;
+
+	@Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32",
+		description = "the precision the model runs in (default: ${DEFAULT-VALUE}; fp32 only so far)")
+	String precision;
 
 	@Option(names = "--task", paramLabel = "sr", description = "time a whole task instead: sr (super-resolution of an --image N x N input)")
 	String task;
@@ -58,11 +76,18 @@ final class BenchCommand implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		if (latent < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--latent and --steps must be positive, --warmup not negative");
-		LdmConfig config = arch.endsWith(".yaml") || arch.endsWith(".yml") ? ModelConfigReader.read(Paths.get(arch))
+		// the hook for a faster precision: until one exists, anything but fp32 is refused here, before any work
+		if (!"fp32".equals(precision)) throw new IllegalArgumentException("--precision must be fp32 (the only one so far), not '" + precision + "'");
+		if ((arch == null) == (model == null || task == null)) throw new IllegalArgumentException("give --arch, or --model with --task sr");
+		ModelFolder folder = model == null ? null : ModelRegistry.standard().resolve(model, Task.SR);
+		LdmConfig config = arch == null ? null : arch.endsWith(".yaml") || arch.endsWith(".yml") ? ModelConfigReader.read(Paths.get(arch))
 			: ModelConfigReader.readBundled(arch);
 		Inference.prepareThread();
 		if (threads != null) JniUtils.setNumThreads(threads);
-		if (task != null) return task(config);
+		if (task != null) {
+			return task(folder == null ? m -> LatentDiffusion.fresh(config, m) : m -> ModelLoader.load(folder, false, m).model(),
+				folder == null ? arch : folder.name());
+		}
 		Benchmark.Result r = Benchmark.run(config, latent, steps, warmup, !noFirstStage);
 		System.out.printf(Locale.ROOT, "arch %s, latent %dx%d, %d intra-op threads, %,d parameters%n", arch, latent, latent,
 			JniUtils.getNumThreads(), r.parameters);
@@ -75,15 +100,21 @@ final class BenchCommand implements Callable<Integer> {
 		return 0;
 	}
 
-	private int task(LdmConfig config) {
+	private int task(Benchmark.ModelSource source, String name) throws IOException {
 		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr, not '" + task + "'");
 		if (image < 1) throw new IllegalArgumentException("--image must be positive, not " + image);
-		SamplingSettings settings = SamplingSettings.builder().steps(steps).seed(0).tileSize(tileSize).maxMemoryMiB(maxMemoryMiB).build();
+		SamplingSettings settings = SamplingSettings.builder().sampler(sampler).steps(steps).seed(0).tileSize(tileSize)
+			.maxMemoryMiB(maxMemoryMiB).build();
 		PrintWriter err = new PrintWriter(System.err, true);
-		Benchmark.TaskResult r = Benchmark.superResolution(config, image, settings, new TaskMonitor() {
+		Benchmark.TaskResult r = Benchmark.superResolution(source, image, settings, new TaskMonitor() {
 			@Override
 			public void tiling(String grid) {
 				err.println(grid);
+			}
+
+			@Override
+			public void stage(Stage stage) {
+				err.println(stage.name().toLowerCase(Locale.ROOT));
 			}
 
 			@Override
@@ -96,14 +127,24 @@ final class BenchCommand implements Callable<Integer> {
 				err.println("step " + step + "/" + total);
 			}
 		});
-		System.out.printf(Locale.ROOT, "arch %s, sr of %dx%d to %dx%d, %d steps, %d intra-op threads, %,d parameters%n", arch, image, image,
-			r.outputSide, r.outputSide, steps, JniUtils.getNumThreads(), r.parameters);
+		System.out.printf(Locale.ROOT, "%s: sr of %dx%d to %dx%d, %s %d steps, %s, %d intra-op threads, %,d parameters%n", name, image,
+			image, r.outputSide, r.outputSide, sampler, steps, precision, JniUtils.getNumThreads(), r.parameters);
 		System.out.printf(Locale.ROOT, "%s%n", r.plan);
-		System.out.printf(Locale.ROOT, "time: %.1f s (sampling and decoding, after the model is made)%n", r.seconds);
-		System.out.printf(Locale.ROOT, "resident memory: %.0f MiB with the model made, peak %.0f MiB%n", r.modelRssKiB / 1024.0,
-			r.peakRssKiB / 1024.0);
+		System.out.printf(Locale.ROOT, "engine start: %.2f s%n", Inference.engineStartSeconds());
+		System.out.printf(Locale.ROOT, "%-18s %9s %9s %13s %9s %9s%n", "part", "wall s", "cpu s", "minor faults", "RSS MiB", "peak MiB");
+		print(r.load);
+		for (Benchmark.Part p : r.stages) {
+			print(p);
+			if (p.name.equals("sample")) for (Benchmark.Part step : r.steps) print(step);
+		}
+		print(r.total);
 		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n", r.loadAverage,
 			Runtime.getRuntime().availableProcessors());
 		return 0;
+	}
+
+	private static void print(Benchmark.Part p) {
+		System.out.printf(Locale.ROOT, "%-18s %9.2f %9.2f %,13d %9.0f %9.0f%n", p.name.startsWith("step") ? "  " + p.name : p.name, p.seconds,
+			p.cpuSeconds, p.minorFaults, p.rssKiB / 1024.0, p.peakKiB / 1024.0);
 	}
 }

@@ -17,8 +17,6 @@ import org.ldmfiji.pipeline.Task;
 import org.ldmfiji.pipeline.TaskMonitor;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -62,52 +60,92 @@ final class Benchmark {
 		}
 	}
 
-	/** A whole task's run. */
+	/** One part of a whole task's run: what it cost the process. */
+	public static final class Part {
+		public final String name;
+		public final double seconds;
+		public final double cpuSeconds;
+		public final long minorFaults;
+		/** Resident memory at the part's end, and its high-water mark so far. */
+		public final long rssKiB;
+		public final long peakKiB;
+
+		Part(String name, ProcessSample from, ProcessSample to) {
+			this.name = name;
+			this.seconds = to.secondsSince(from);
+			this.cpuSeconds = to.cpuSecondsSince(from);
+			this.minorFaults = to.faultsSince(from);
+			this.rssKiB = to.rssKiB;
+			this.peakKiB = to.peakKiB;
+		}
+	}
+
+	/** A whole task's run, part by part: the model's making or loading, then each stage and each sampling step. */
 	public static final class TaskResult {
 		public final long parameters;
 		public final long outputSide;
 		public final String plan;
-		public final double seconds;
-		public final long modelRssKiB;
-		public final long peakRssKiB;
+		public final Part load;
+		public final List<Part> stages;
+		public final List<Part> steps;
+		public final Part total;
 		public final double loadAverage;
 
-		TaskResult(long parameters, long outputSide, String plan, double seconds, long modelRssKiB, long peakRssKiB, double loadAverage) {
+		TaskResult(long parameters, long outputSide, String plan, Part load, List<Part> stages, List<Part> steps, Part total) {
 			this.parameters = parameters;
 			this.outputSide = outputSide;
 			this.plan = plan;
-			this.seconds = seconds;
-			this.modelRssKiB = modelRssKiB;
-			this.peakRssKiB = peakRssKiB;
-			this.loadAverage = loadAverage;
+			this.load = load;
+			this.stages = stages;
+			this.steps = steps;
+			this.total = total;
+			this.loadAverage = ProcessSample.loadAverage();
 		}
+	}
+
+	/** Makes the benchmarked model in a manager: random weights for an architecture, or a model folder loaded. */
+	public interface ModelSource {
+		LatentDiffusion make(NDManager manager) throws IOException;
 	}
 
 	private Benchmark() {}
 
 	/**
-	 * Super-resolution of a random n×n image (seeded) through the whole sequence, tiled as the settings and the memory
-	 * budget say: the time from noise to the decoded image and the process's peak resident memory.
+	 * Super-resolution of a random n×n image (seeded) through the whole pipeline, tiled as the settings and the memory
+	 * budget say: what the model's making, the conditioning (encode), each sampling step and the decoding cost.
 	 */
-	public static TaskResult superResolution(LdmConfig config, int n, SamplingSettings s, TaskMonitor monitor) {
+	public static TaskResult superResolution(ModelSource source, int n, SamplingSettings s, TaskMonitor monitor) throws IOException {
 		Inference.prepareThread();
-		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
-			LatentDiffusion model = LatentDiffusion.fresh(config, manager)) {
-			Task.SR.requireSupportedBy(config, "the benchmarked architecture");
-			Inference.seed(1);
-			NDArray input = manager.randomUniform(0f, 1f, new Shape(1, 3, n, n));
-			int multiple = LatentSequence.sideMultiple(config);
-			if (n % multiple != 0) throw new IllegalArgumentException("--image must be a multiple of " + multiple + " for this architecture, not " + n);
-			String plan = LatentSequence.plan(config, new Shape(1, config.diffusion.channels, n, n), false, s).describe();
-			long modelRss = rssKiB();
-			SamplingSettings run = s.toBuilder().monitor(monitor).callback(monitor.steps()).build();
-			long t0 = System.nanoTime();
-			NDArray out = SuperResolution.run(model, input, run, manager);
-			out.get(0).toType(DataType.FLOAT32, false).close(); // the result is computed
-			double seconds = (System.nanoTime() - t0) / 1e9;
-			long side = out.getShape().get(2);
-			out.close();
-			return new TaskResult(model.parameterCount(), side, plan, seconds, modelRss, peakRssKiB(), loadAverage());
+		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+			ProcessSample begin = ProcessSample.now();
+			try (LatentDiffusion model = source.make(manager)) {
+				ProcessSample made = ProcessSample.now();
+				LdmConfig config = model.config();
+				Task.SR.requireSupportedBy(config, "the benchmarked model");
+				int multiple = LatentSequence.sideMultiple(config);
+				if (n % multiple != 0) throw new IllegalArgumentException("--image must be a multiple of " + multiple + " for this model, not " + n);
+				Inference.seed(1);
+				NDArray input = manager.randomUniform(0f, 1f, new Shape(1, 3, n, n));
+				String plan = LatentSequence.plan(config, new Shape(1, config.diffusion.channels, n, n), false, s).describe();
+				StageClock clock = new StageClock(monitor);
+				NDArray out = SuperResolution.run(model, input, s.toBuilder().monitor(clock).callback(clock.steps()).build(), manager);
+				out.get(0).toType(DataType.FLOAT32, false).close(); // the result is computed
+				ProcessSample end = ProcessSample.now();
+				long side = out.getShape().get(2);
+				out.close();
+				ProcessSample encode = clock.start(TaskMonitor.Stage.ENCODE);
+				ProcessSample sample = clock.start(TaskMonitor.Stage.SAMPLE);
+				ProcessSample decode = clock.start(TaskMonitor.Stage.DECODE);
+				List<Part> steps = new ArrayList<>();
+				ProcessSample previous = sample;
+				for (ProcessSample stepEnd : clock.stepEnds()) {
+					steps.add(new Part("step " + (steps.size() + 1), previous, stepEnd));
+					previous = stepEnd;
+				}
+				List<Part> stages = List.of(new Part("encode", encode, sample), new Part("sample", sample, decode), new Part("decode", decode, end));
+				return new TaskResult(model.parameterCount(), side, plan, new Part("load", begin, made), stages, steps,
+					new Part("encode to decoded", encode, end));
+			}
 		}
 	}
 
@@ -136,7 +174,7 @@ final class Benchmark {
 				NDArray z = manager.randomNormal(new Shape(1, model.firstStage().latentChannels(), latent, latent));
 				dec = time(manager, () -> model.decodeFirstStage(z, true));
 			}
-			return new Result(model.parameterCount(), stepMillis, enc, dec, peakRssKiB());
+			return new Result(model.parameterCount(), stepMillis, enc, dec, ProcessSample.now().peakKiB);
 		}
 	}
 
@@ -160,28 +198,4 @@ final class Benchmark {
 		return (System.nanoTime() - t0) / 1e6;
 	}
 
-	/** VmHWM of this process (Linux), or -1 where unknown. */
-	static long peakRssKiB() {
-		return status("VmHWM:");
-	}
-
-	/** VmRSS of this process (Linux), or -1 where unknown. */
-	static long rssKiB() {
-		return status("VmRSS:");
-	}
-
-	private static long status(String key) {
-		try {
-			for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
-				if (line.startsWith(key)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-			}
-		} catch (IOException | NumberFormatException e) {
-			return -1;
-		}
-		return -1;
-	}
-
-	private static double loadAverage() {
-		return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-	}
 }

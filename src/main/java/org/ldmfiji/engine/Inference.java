@@ -2,7 +2,10 @@ package org.ldmfiji.engine;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /** Per-thread set-up for running models without autograd. */
@@ -16,9 +19,37 @@ public final class Inference {
 	 * autograd graph (and keep every activation alive) for each op.
 	 */
 	public static void prepareThread() {
-		NativeAllocator.tune(); // once per process, before libtorch's first large allocations
-		Engine.getEngine("PyTorch"); // loads libtorch if this is the first use
+		engine();
 		JniUtils.setGradMode(false);
+	}
+
+	/**
+	 * The PyTorch engine, loaded on first use after the process-wide native set-up that must come before it (malloc
+	 * tuning, OpenMP's wait policy). Every path into libtorch goes through here first.
+	 */
+	public static Engine engine() {
+		NativeAllocator.tune(); // once per process, before libtorch's first large allocations
+		OpenMpWaiting.configure(); // before libtorch (and its OpenMP runtime) loads
+		return startEngine();
+	}
+
+	private static final Logger LOG = LoggerFactory.getLogger(Inference.class);
+
+	private static double engineStartSeconds = Double.NaN;
+
+	/** Loads libtorch on first use, timed and logged once per process. */
+	private static synchronized Engine startEngine() {
+		if (!Double.isNaN(engineStartSeconds)) return Engine.getEngine("PyTorch");
+		long t0 = System.nanoTime();
+		Engine engine = Engine.getEngine("PyTorch");
+		engineStartSeconds = (System.nanoTime() - t0) / 1e9;
+		LOG.info(String.format(Locale.ROOT, "PyTorch engine started in %.2f s", engineStartSeconds));
+		return engine;
+	}
+
+	/** How long loading libtorch took in this process (NaN before the first {@link #prepareThread}). */
+	public static synchronized double engineStartSeconds() {
+		return engineStartSeconds;
 	}
 
 	/** libtorch's generator is one per process; whoever holds this lock owns its stream. */
@@ -39,7 +70,7 @@ public final class Inference {
 
 	/** Seeds the global generator exactly as {@code torch.manual_seed(seed)} does. */
 	public static void seed(long seed) {
-		Engine.getEngine("PyTorch");
+		engine();
 		JniUtils.setSeed(seed);
 	}
 }

@@ -17,10 +17,11 @@ public final class Attention {
 
 	/**
 	 * Bytes one block's score matrix may take (float32). A block holds about twice this at once (the scores and
-	 * their softmax). Blocks this large still do hundreds of multiply-adds per element loaded, so the split costs
-	 * no measurable speed.
+	 * their softmax). Below glibc's 64 MiB thread heaps, so the blocks are reused memory rather than fresh mappings
+	 * that page-fault on every block (see {@code engine.NativeAllocator}); still large enough that each block does
+	 * hundreds of multiply-adds per element it loads.
 	 */
-	public static final long SCORE_BUDGET = 64L << 20;
+	public static final long SCORE_BUDGET = 32L << 20;
 
 	private static final long FLOAT = 4;
 

@@ -56,9 +56,11 @@ public final class LatentSequence {
 			Denoiser denoiser = whole != null ? whole : new TiledDenoiser(plan.denoiser,
 				k -> ModelDenoiser.guided(model, TiledDenoiser.conditioning(c, plan.denoiser, k),
 					TiledDenoiser.conditioning(uc, plan.denoiser, k), s.guidanceScale), s.monitor, owner);
+			s.monitor.stage(TaskMonitor.Stage.SAMPLE);
 			NDArray xT = owner.randomNormal(latentShape);
 			NDArray latent = sampler.sample(owner, denoiser, Parameterization.of(d.parameterization), xT,
 				blend == null ? null : blend.create(schedule), s.callback);
+			s.monitor.stage(TaskMonitor.Stage.DECODE);
 			NDArray image = plan.tilesFirstStage() ? TiledFirstStage.decode(model, latent, plan.firstStage, s.monitor)
 				: model.decodeFirstStage(latent, true);
 			return toUnit(image);

@@ -26,6 +26,7 @@ public final class SuperResolution {
 	public static NDArray run(LatentDiffusion model, NDArray lowRes01, SamplingSettings s, NDManager owner) {
 		Shape in = lowRes01.getShape();
 		Shape latent = new Shape(in.get(0), model.config().diffusion.channels, in.get(2), in.get(3));
+		s.monitor.stage(TaskMonitor.Stage.ENCODE);
 		return LatentSequence.run(model, model.conditioning(IntensityMapping.unitToModel(lowRes01)), null, latent, null, s, owner);
 	}
 }

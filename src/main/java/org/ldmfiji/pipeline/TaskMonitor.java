@@ -13,6 +13,19 @@ public interface TaskMonitor {
 
 	TaskMonitor NONE = new TaskMonitor() {};
 
+	/** The parts of a run a user waits for, in the order they run. */
+	enum Stage {
+		/** The conditioning: an image mapped or encoded by the first stage, a class or label map embedded. */
+		ENCODE,
+		/** The sampler's steps over the denoiser. */
+		SAMPLE,
+		/** The first stage's decoder. */
+		DECODE
+	}
+
+	/** A stage of a run starts (told once per run and stage; a benchmark times them). */
+	default void stage(Stage stage) {}
+
 	/** A plane of the input starts. */
 	default void plane(Plane plane) {}
 

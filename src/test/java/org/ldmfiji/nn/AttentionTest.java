@@ -40,7 +40,7 @@ class AttentionTest extends ManagerPerClassTest {
 	}
 
 	@ParameterizedTest
-	@CsvSource({"1, 65536, 256", "8, 4096, 512", "1, 64, 262144", "20, 1024, 819", "1, 33554432, 1", "4, 33554432, 1"})
+	@CsvSource({"1, 65536, 128", "8, 4096, 256", "1, 64, 131072", "20, 1024, 409", "1, 16777216, 1", "4, 16777216, 1"})
 	void aBlockOfScoresFitsTheBudget(long batch, long keys, long expectedBlock) {
 		long block = Attention.queryBlock(batch, keys);
 		assertEquals(expectedBlock, block);

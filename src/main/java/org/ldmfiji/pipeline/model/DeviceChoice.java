@@ -1,7 +1,7 @@
 package org.ldmfiji.pipeline.model;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
+import org.ldmfiji.engine.Inference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +73,7 @@ public final class DeviceChoice {
 
 	private static List<Device> engineGpus() {
 		List<Device> gpus = new ArrayList<>();
-		for (Device d : Engine.getEngine("PyTorch").getDevices()) {
+		for (Device d : Inference.engine().getDevices()) {
 			if (d.isGpu()) gpus.add(d);
 		}
 		return Collections.unmodifiableList(gpus);

@@ -11,13 +11,16 @@ public final class LoadedModel {
 	private final boolean checksumVerified;
 	private final Device device;
 	private final boolean rawWeights;
+	private final double loadSeconds;
 
-	LoadedModel(ModelFolder source, LatentDiffusion model, boolean checksumVerified, Device device, boolean rawWeights) {
+	LoadedModel(ModelFolder source, LatentDiffusion model, boolean checksumVerified, Device device, boolean rawWeights,
+		double loadSeconds) {
 		this.source = source;
 		this.model = model;
 		this.checksumVerified = checksumVerified;
 		this.device = device;
 		this.rawWeights = rawWeights;
+		this.loadSeconds = loadSeconds;
 	}
 
 	public LatentDiffusion model() {
@@ -45,6 +48,11 @@ public final class LoadedModel {
 	/** True if the EMA weights were refused on request. */
 	public boolean rawWeights() {
 		return rawWeights;
+	}
+
+	/** Wall-clock time of the load: checksum, config, reading and placing the weights. */
+	public double loadSeconds() {
+		return loadSeconds;
 	}
 
 	@Override

@@ -10,9 +10,15 @@ import org.ldmfiji.nn.LatentDiffusion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds a {@link LatentDiffusion} from its files, checking them first. */
 public final class ModelLoader {
+
+	private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
 
 	private ModelLoader() {}
 
@@ -23,13 +29,17 @@ public final class ModelLoader {
 	 * @throws IllegalArgumentException naming the file if the config or weights are missing or the checksum differs
 	 */
 	public static LoadedModel load(ModelFolder model, boolean rawWeights, NDManager manager) throws IOException {
+		long t0 = System.nanoTime();
 		requireFile(model.config(), "model config");
 		ModelCard card = model.card();
 		boolean verified = card.sha256 != null;
 		if (verified) Checksums.verify(model.weights(), card.sha256, model.folder().resolve(ModelCard.FILE_NAME).toString());
 		LdmConfig config = ModelConfigReader.read(model.config());
 		LatentDiffusion network = load(config, model.weights(), manager, rawWeights);
-		return new LoadedModel(model, network, verified, manager.getDevice(), rawWeights);
+		double seconds = (System.nanoTime() - t0) / 1e9;
+		// once per model and cache: a second line for the same model means it was loaded again
+		LOG.info(String.format(Locale.ROOT, "model %s loaded in %.2f s (%s)", model.name(), seconds, model.weights()));
+		return new LoadedModel(model, network, verified, manager.getDevice(), rawWeights, seconds);
 	}
 
 	/**

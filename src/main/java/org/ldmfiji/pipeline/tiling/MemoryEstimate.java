@@ -2,6 +2,7 @@ package org.ldmfiji.pipeline.tiling;
 
 import org.ldmfiji.io.AutoencoderConfig;
 import org.ldmfiji.io.UNetConfig;
+import org.ldmfiji.nn.Attention;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -13,15 +14,16 @@ import java.util.List;
  * every input block's output stays alive for its skip connection, so the peak is the sum of those plus the largest
  * block's working set. A residual block holds its input, the normalised and activated copies and the convolutions'
  * outputs until it returns (about 4 tensors of its input's width and 9 of its output's, counting group
- * normalisation's temporaries); an attention layer holds its score matrix, the softmax and a transposed copy (3 ×
- * heads × tokens²) besides a few token-wide tensors. The decoder and encoder keep no skips: their peak is the largest
- * block, usually the mid-block's single-head attention over every latent pixel (which grows with the square of the
- * tile's area) or a residual block at full image resolution. The sum is multiplied by {@link #OVERHEAD} for what the
+ * normalisation's temporaries); an attention layer holds the scores of one block of queries and their softmax
+ * (bounded by {@link Attention#SCORE_BUDGET}, see {@link Attention}) besides a few token-wide tensors. The decoder
+ * and encoder keep no skips: their peak is the largest block, a residual block at full image resolution or, for
+ * small tiles, the mid-block's attention over every latent pixel. The sum is multiplied by {@link #OVERHEAD} for what the
  * count leaves out (allocator slack, libtorch's workspaces).
  *
  * <p>Checked against the process's resident-memory high-water mark in {@code bench --task sr --arch bsr_sr} runs
- * with one tile (2 cores, CPU): growth over the memory with the model made was 976 MiB at a 64² latent (estimate
- * 680 MiB, decoder-bound), 1788 MiB at 96² (1530 MiB) and 3886 MiB at 128² (4160 MiB, the decoder's attention). The
+ * with one tile (2 cores, CPU), before attention ran over blocks of queries: growth over the memory with the model
+ * made was 976 MiB at a 64² latent (estimate 680 MiB, decoder-bound), 1788 MiB at 96² (1530 MiB) and 3886 MiB at
+ * 128² (4160 MiB, then the decoder's whole-image attention). The
  * gap at small tiles is a roughly fixed few hundred MiB of libtorch and allocator state that does not grow with the
  * tile, which is why the automatic budget ({@link #budget}) leaves room beside it.
  */
@@ -162,12 +164,17 @@ public final class MemoryEstimate {
 		long heads = Math.max(1, u.attentionHeads(ch, outputBlock));
 		// a SpatialTransformer adds a feed-forward of 4× width with a gated (2×) projection
 		long wide = u.useSpatialTransformer ? 16 : 8;
-		return 3 * heads * tokens * tokens + wide * ch * tokens;
+		return scores(heads, tokens) + wide * ch * tokens;
 	}
 
 	private static long autoencoderAttention(AutoencoderConfig a, long ch, long tokens) {
 		if ("none".equals(a.attnType)) return 0;
-		return 3 * tokens * tokens + 8 * ch * tokens;
+		return scores(1, tokens) + 8 * ch * tokens;
+	}
+
+	/** One block of queries' scores and their softmax, as {@link Attention} computes them. */
+	private static long scores(long heads, long tokens) {
+		return 2 * heads * Math.min(tokens, Attention.queryBlock(heads, tokens)) * tokens;
 	}
 
 	private static long bytes(long batch, long floats) {
