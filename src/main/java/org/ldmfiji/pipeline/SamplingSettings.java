@@ -123,7 +123,7 @@ public final class SamplingSettings {
 			}
 			if (steps < 1 || steps > 1000) throw new IllegalArgumentException("steps must lie in 1..1000, not " + steps);
 			if (!(eta >= 0) || Double.isInfinite(eta)) throw new IllegalArgumentException("eta must be 0 or more, not " + eta);
-			if ("plms".equals(sampler) && eta != 0) throw new IllegalArgumentException("the plms sampler needs eta = 0, not " + eta);
+			Samplers.validate(sampler, steps, eta);
 			if (!(guidanceScale >= 0) || Double.isInfinite(guidanceScale)) {
 				throw new IllegalArgumentException("guidance scale must be 0 or more, not " + guidanceScale);
 			}
