@@ -163,6 +163,8 @@ final class ParityCase implements AutoCloseable {
 			scalar("ddim_eta", 0.0)), maskBlend())));
 		checks.put("plms_masked_latent", m -> seeded(() -> run(m, sampler("plms", (int) scalar("plms_steps", 0),
 			scalar("ddim_eta", 0.0)), maskBlend())));
+		checks.put("dpmpp2m_masked_latent", m -> seeded(() -> run(m, sampler("dpmpp2m", (int) scalar("dpmpp2m_steps", 0), 0.0),
+			maskBlend())));
 		checks.put("ddim_inpainted01", m -> Inpainting.composite(LatentSequence.toUnit(in("cond_image")), in("cond_mask"),
 			LatentSequence.toUnit(decoded(m, "ddim"))));
 	}
