@@ -71,6 +71,12 @@ public final class Samplers {
 		check(name, steps, eta);
 	}
 
+	/** Whether the named sampler uses eta; the deterministic ones (plms, dpmpp2m) accept only 0. Unknown names: true. */
+	public static boolean takesEta(String name) {
+		Entry e = FACTORIES.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
+		return e == null || e.takesEta;
+	}
+
 	private static Entry check(String name, int steps, double eta) {
 		Entry e = FACTORIES.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
 		if (e == null) {

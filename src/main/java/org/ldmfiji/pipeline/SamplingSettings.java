@@ -68,8 +68,13 @@ public final class SamplingSettings {
 
 		private Builder() {}
 
+		/**
+		 * The sampler. One that takes no eta (plms, dpmpp2m) sets eta to 0, the only value it accepts: an eta
+		 * recommended with another sampler (a model card's DDIM eta 1) must not make it refuse. Set eta after this.
+		 */
 		public Builder sampler(String name) {
 			this.sampler = name == null ? null : name.trim().toLowerCase(Locale.ROOT);
+			if (!Samplers.takesEta(sampler)) this.eta = 0;
 			return this;
 		}
 

@@ -105,12 +105,22 @@ class TasksTest extends ManagerPerClassTest {
 		assertEquals(EnumSet.of(Task.INPAINT), Task.supportedBy(ModelConfigReader.readBundled("inpainting_big")));
 	}
 
+	@Test
+	void aSamplerWithoutEtaDropsTheEtaRecommendedForAnother() {
+		SamplingSettings card = SamplingSettings.builder().sampler("ddim").steps(100).eta(1).build(); // the SR card's
+		assertEquals(0.0, card.toBuilder().sampler("dpmpp2m").build().eta);
+		assertEquals(0.0, card.toBuilder().sampler("plms").build().eta);
+		assertEquals(1.0, card.toBuilder().sampler("ddpm").build().eta);
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = {
-		"sampler foo | unknown sampler 'foo' (one of ddim, plms, ddpm)",
+		"sampler foo | unknown sampler 'foo' (one of ddim, plms, ddpm, dpmpp2m)",
 		"steps 0 | steps must lie in 1..1000, not 0",
 		"eta -1 | eta must be 0 or more, not -1.0",
 		"plms eta | the plms sampler needs eta = 0, not 0.5",
+		"dpmpp2m eta | the dpmpp2m sampler needs eta = 0, not 0.5",
+		"dpmpp2m steps 1 | the dpmpp2m sampler needs at least 2 steps, not 1",
 		"guidance NaN | guidance scale must be 0 or more, not NaN"})
 	void settingsRefuseWhatNoSamplerCanUse(String what, String message) {
 		SamplingSettings.Builder b = SamplingSettings.builder();
@@ -119,6 +129,8 @@ class TasksTest extends ManagerPerClassTest {
 			case "steps 0": b.steps(0); break;
 			case "eta -1": b.eta(-1); break;
 			case "plms eta": b.sampler("plms").eta(0.5); break;
+			case "dpmpp2m eta": b.sampler("dpmpp2m").eta(0.5); break;
+			case "dpmpp2m steps 1": b.sampler("dpmpp2m").steps(1); break;
 			default: b.guidanceScale(Double.NaN);
 		}
 		assertEquals(message, assertThrows(IllegalArgumentException.class, b::build).getMessage());
