@@ -32,6 +32,14 @@ Usage:
 --replay re-runs the reference on the stored inputs and weights of existing cases in the same
 layout and prints the largest deviation of every tensor (a check of this harness, not needed to
 generate anything).
+
+DPM-Solver++(2M) tensors (dpmpp2m_latent, dpmpp2m_decoded; dpmpp2m_steps and dpmpp2m_model_timesteps
+in vectors.json; for seg also the seeded dpmpp2m_masked_latent) come from the official solver
+(LuChengTHU/dpm-solver, dpm_solver_pytorch.py, imported from the file given by --dpm-solver) and are
+ADDED to existing case folders, every stored tensor and scalar left as it is:
+  python3 make_extra_cases.py --ldm ... --taming ... --dpm-solver /path/to/dpm_solver_pytorch.py \
+      --add-dpmpp2m /path/to/fixture-root [--cases seg ctx uncond]
+With --replay and --dpm-solver, the replay also re-runs DPM-Solver++ for the cases that hold it.
 """
 import argparse
 import copy
@@ -58,6 +66,7 @@ DDIM_ETA = 0.0
 DDIM_ETA1_STEPS = 10   # uncond: DDIMSampler.sample(S=10, eta=1.0)
 DDPM_STEPS = 20        # uncond: LatentDiffusion.p_sample_loop(timesteps=20), i.e. t = 19, 18, ..., 0
 MASKED_STEPS = 10      # seg: DDIM (eta 0) and PLMS with mask/x0; the same S as ddim_steps / plms_steps
+DPMPP2M_STEPS = 10     # DPM-Solver++(2M), as in the four shared cases
 GLOBAL_STEP = 4242
 EPOCH = 7
 
@@ -954,7 +963,7 @@ def check_seeded(name, folder):
 
 def vq_margin(folder):
     """Smallest gap between the best and second-best codebook distance over every quantisation the
-    fixture performs (VQ decode of fs_latent, ddim_latent, plms_latent): a near-tie would make the
+    fixture performs (VQ decode of fs_latent and the samplers' latents): a near-tie would make the
     argmin fragile for another implementation."""
     cfg = yaml.safe_load(open(os.path.join(folder, "config.yaml")))
     if not cfg["model"]["params"]["first_stage_config"]["target"].endswith("VQModelInterface"):
@@ -964,12 +973,126 @@ def vq_margin(folder):
     v = load_file(os.path.join(folder, "vectors.safetensors"))
     emb = model.first_stage_model.quantize.embedding.weight
     gaps = []
-    for k in ("fs_latent", "ddim_latent", "plms_latent"):
+    for k in ("fs_latent", "ddim_latent", "plms_latent", "dpmpp2m_latent"):
+        if k not in v:
+            continue
         z = (v[k] / model.scale_factor).permute(0, 2, 3, 1).reshape(-1, emb.shape[1]).double()
         d = torch.cdist(z, emb.double()) ** 2
         two = d.topk(2, dim=1, largest=False).values
         gaps.append(float((two[:, 1] - two[:, 0]).min()))
     return min(gaps)
+
+
+# --------------------------------------------------------------------------------------------
+# DPM-Solver++(2M), the official solver, added to existing cases
+# --------------------------------------------------------------------------------------------
+
+def load_dpm_solver(path):
+    spec = importlib.util.spec_from_file_location("dpm_solver_pytorch", os.path.abspath(path))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    REF.dpm = mod
+    REF.dpm_commit = _git_head(os.path.dirname(os.path.abspath(path)))
+
+
+def dpmpp2m(model, cond, uncond, guidance, x_T, correcting_xt_fn=None):
+    """The official DPM-Solver++(2M) over apply_model, with the settings of the shared fixtures; returns the
+    sample and the timestep labels the network saw, in order."""
+    dpm = REF.dpm
+    ns = dpm.NoiseScheduleVP("discrete", alphas_cumprod=model.alphas_cumprod)
+    seen = []
+
+    def apply(x, t, c=None):
+        seen.append(float(t[0]))
+        return model.apply_model(x, t, c)
+
+    fn = dpm.model_wrapper(apply, ns, model_type="noise", guidance_type="classifier-free", condition=cond,
+                           unconditional_condition=uncond, guidance_scale=guidance)
+    solver = dpm.DPM_Solver(fn, ns, algorithm_type="dpmsolver++", correcting_xt_fn=correcting_xt_fn)
+    out = solver.sample(x_T.clone(), steps=DPMPP2M_STEPS, order=2, skip_type="time_uniform", method="multistep",
+                        lower_order_final=True)
+    return out, seen
+
+
+def dpmpp2m_masked(model, cond, x_T, mask, x0, seed):
+    """seg: DPM-Solver++(2M) with latent mask blending at the solver's continuous times: before every model
+    evaluation, x = (alpha_t x0 + sigma_t randn_like(x0))·mask + (1 − mask)·x, with alpha_t, sigma_t the official
+    NoiseScheduleVP marginals, and not after the last update (where the CompVis samplers do not blend either).
+    The blend is the official correcting_xt_fn hook. That hook first runs after the model has seen x_T, so x_T is
+    blended before the call and the hook skips step 0. torch.manual_seed(seed) right before; one draw per blend."""
+    ns = REF.dpm.NoiseScheduleVP("discrete", alphas_cumprod=model.alphas_cumprod)
+
+    def blend(x, t):
+        t = t.reshape((1,))
+        noised = ns.marginal_alpha(t) * x0 + ns.marginal_std(t) * torch.randn_like(x0)
+        return noised * mask + (1. - mask) * x
+
+    def hook(x, t, step):
+        return x if step in (0, DPMPP2M_STEPS) else blend(x, t)
+
+    torch.manual_seed(seed)
+    x_start = blend(x_T.clone(), torch.tensor(ns.T))
+    out, _ = dpmpp2m(model, cond, None, 1.0, x_start, correcting_xt_fn=hook)
+    return out
+
+
+def stored_conditioning(v, info):
+    """(cond, uncond, guidance) as the reference passes them, from a case's stored tensors."""
+    if "cond_context" in v:
+        cond, uncond = v["cond_context"], v.get("uncond_context")
+    elif "cond_lr_image" in v:
+        cond, uncond = v["cond_lr_image"], None
+    elif "cond_concat" in v:
+        cond, uncond = v["cond_concat"], None
+    else:
+        cond, uncond = None, None
+    return cond, uncond, info.get("guidance_scale", 1.0)
+
+
+def dpmpp2m_vectors(model, v, info):
+    cond, uncond, guidance = stored_conditioning(v, info)
+    latent, seen = dpmpp2m(model, cond, uncond, guidance, v["sampler_x_T"])
+    got = {"dpmpp2m_latent": latent, "dpmpp2m_decoded": model.decode_first_stage(latent)}
+    if "mask_latent" in v:
+        got["dpmpp2m_masked_latent"] = dpmpp2m_masked(model, cond, v["sampler_x_T"], v["mask_latent"], v["mask_x0"],
+                                                      info["seed"])
+    return got, seen
+
+
+def load_case(folder):
+    cfg = yaml.safe_load(open(os.path.join(folder, "config.yaml")))
+    info = json.load(open(os.path.join(folder, "vectors.json")))
+    v = load_file(os.path.join(folder, "vectors.safetensors"))
+    wfile = [f for f in os.listdir(folder) if f.startswith("model.")][0]
+    return load_weights(build(cfg), os.path.join(folder, wfile)), v, info
+
+
+def add_dpmpp2m(folder):
+    """Adds the DPM-Solver++ tensors and scalars to a case folder; everything stored stays byte for byte."""
+    model, v, info = load_case(folder)
+    with torch.no_grad(), model.ema_scope():
+        got, seen = dpmpp2m_vectors(model, v, info)
+    clash = [k for k in got if k in v]
+    if clash:
+        raise SystemExit(f"{folder} already holds {clash}")
+    got = finish(got)
+    for k, t in got.items():
+        if not torch.isfinite(t).all():
+            raise SystemExit(f"{folder}: {k} is not finite")
+    if torch.equal(got["dpmpp2m_latent"], v["sampler_x_T"]):
+        raise SystemExit(f"{folder}: dpmpp2m_latent equals sampler_x_T")
+    v.update(got)
+    save_file(v, os.path.join(folder, "vectors.safetensors"))
+    info["tensors"].update({k: list(t.shape) for k, t in got.items()})
+    info["dpmpp2m_steps"] = DPMPP2M_STEPS
+    info["dpmpp2m_model_timesteps"] = seen
+    info["dpmpp2m"] = ("official DPM-Solver (dpm_solver_pytorch.py"
+                       f" @ {REF.dpm_commit or 'unknown'}): discrete NoiseScheduleVP, classifier-free model_wrapper,"
+                       " dpmsolver++, order 2, multistep, time_uniform, lower_order_final")
+    with open(os.path.join(folder, "vectors.json"), "w") as fjs:
+        json.dump(info, fjs, indent=1)
+    os.chmod(os.path.join(folder, "vectors.safetensors"), 0o644)
+    print(f"[{os.path.basename(folder)}] added {sorted(got)}; model timesteps {seen}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -981,39 +1104,32 @@ def replay(root):
         folder = os.path.join(root, name)
         if not os.path.isfile(os.path.join(folder, "vectors.json")):
             continue
-        cfg = yaml.safe_load(open(os.path.join(folder, "config.yaml")))
-        info = json.load(open(os.path.join(folder, "vectors.json")))
-        v = load_file(os.path.join(folder, "vectors.safetensors"))
-        wfile = [f for f in os.listdir(folder) if f.startswith("model.")][0]
-        model = load_weights(build(cfg), os.path.join(folder, wfile))
+        model, v, info = load_case(folder)
         got = {}
         with torch.no_grad(), model.ema_scope():
             got.update(first_stage_vectors(model, v["fs_image"]))
-            if "cond_context" in v:
-                cond, uncond = v["cond_context"], v.get("uncond_context")
-                if "cond_class_labels" in v:
-                    key = model.cond_stage_model.key
-                    got["cond_context"] = model.get_learned_conditioning({key: v["cond_class_labels"]})
-                    uc = torch.full_like(v["cond_class_labels"], info["unconditional_class"])
-                    got["uncond_context"] = model.get_learned_conditioning({key: uc})
-            elif "cond_lr_image" in v:
-                cond, uncond = v["cond_lr_image"], None
-            elif "cond_concat" in v:
-                cond, uncond = v["cond_concat"], None
-                if "cond_masked_image" in v:
-                    c = model.cond_stage_model.encode(v["cond_masked_image"])  # as scripts/inpaint.py
-                    cc = torch.nn.functional.interpolate(v["cond_mask"], size=c.shape[-2:])
-                    got["cond_concat"] = torch.cat((c, cc), dim=1)
-                elif "cond_segmentation_onehot" in v:
-                    got["cond_concat"] = model.get_learned_conditioning(v["cond_segmentation_onehot"])
-            else:
-                cond, uncond = None, None
+            cond, uncond, g = stored_conditioning(v, info)
+            if "cond_class_labels" in v:
+                key = model.cond_stage_model.key
+                got["cond_context"] = model.get_learned_conditioning({key: v["cond_class_labels"]})
+                uc = torch.full_like(v["cond_class_labels"], info["unconditional_class"])
+                got["uncond_context"] = model.get_learned_conditioning({key: uc})
+            elif "cond_masked_image" in v:
+                c = model.cond_stage_model.encode(v["cond_masked_image"])  # as scripts/inpaint.py
+                cc = torch.nn.functional.interpolate(v["cond_mask"], size=c.shape[-2:])
+                got["cond_concat"] = torch.cat((c, cc), dim=1)
+            elif "cond_segmentation_onehot" in v:
+                got["cond_concat"] = model.get_learned_conditioning(v["cond_segmentation_onehot"])
             got["unet_eps"] = model.apply_model(v["unet_x"], v["unet_t"], cond)
-            g = info.get("guidance_scale", 1.0)
             dl, pl_, ts = run_samplers(model, cond, v["sampler_x_T"], g, uncond)
             got.update(ddim_latent=dl, plms_latent=pl_, ddim_decoded=model.decode_first_stage(dl),
                        plms_decoded=model.decode_first_stage(pl_))
             got.update(schedule_vectors(model))
+            if getattr(REF, "dpm", None) is not None and "dpmpp2m_latent" in v:
+                dpm, seen = dpmpp2m_vectors(model, v, info)
+                got.update(dpm)
+                same = np.allclose(seen, info["dpmpp2m_model_timesteps"], rtol=0, atol=1e-4)
+                print(f"[replay {name}] dpmpp2m_model_timesteps {'match' if same else 'DIFFER'}")
         print(f"[replay {name}] ddim_timesteps {'match' if ts == info['ddim_timesteps'] else 'DIFFER'}")
         for k, t in got.items():
             if k not in v:
@@ -1036,6 +1152,10 @@ def main():
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     ap.add_argument("--cases", nargs="*", default=list(CASES))
     ap.add_argument("--replay", default=None, help="existing fixture root to re-run as a harness check")
+    ap.add_argument("--dpm-solver", default=None, help="the official dpm_solver_pytorch.py (LuChengTHU/dpm-solver)")
+    ap.add_argument("--dpm-solver-commit", default=None, help="its commit (default: git rev-parse there)")
+    ap.add_argument("--add-dpmpp2m", default=None, metavar="ROOT",
+                    help="add the DPM-Solver++ tensors to the --cases folders under ROOT (needs --dpm-solver)")
     ap.add_argument("--seed", action="append", default=[], metavar="CASE=N", help="override a case's seed")
     ap.add_argument("--sampler-seed", action="append", default=[], metavar="CASE=N",
                     help="override the torch.manual_seed used before the seeded samplers (uncond, seg)")
@@ -1053,8 +1173,17 @@ def main():
     REF.taming_commit = args.taming_commit or _git_head(args.taming)
     print(f"stubbed (unreachable) imports: {REF.stubbed}", file=sys.stderr)
 
+    if args.dpm_solver:
+        load_dpm_solver(args.dpm_solver)
+        REF.dpm_commit = args.dpm_solver_commit or REF.dpm_commit
     if args.replay:
         replay(args.replay)
+        return
+    if args.add_dpmpp2m:
+        if not args.dpm_solver:
+            raise SystemExit("--add-dpmpp2m needs --dpm-solver")
+        for name in args.cases:
+            add_dpmpp2m(os.path.join(args.add_dpmpp2m, name))
         return
     for name in args.cases:
         folder, raw_eps = make_case(name, args.out)

@@ -1,12 +1,16 @@
 package org.ldmfiji.cli;
 
+import org.ldmfiji.diffusion.Samplers;
 import org.ldmfiji.pipeline.SamplingSettings;
 import picocli.CommandLine.Option;
+
+import java.util.Iterator;
 
 /** The sampling options every task shares. Unset options fall back to the model's or the task's defaults. */
 final class SamplingOptions {
 
-	@Option(names = "--sampler", paramLabel = "ddim|plms|ddpm", description = "sampler (default: the model's, else ddim)")
+	@Option(names = "--sampler", paramLabel = "NAME", completionCandidates = SamplerNames.class,
+		description = "sampler: ${COMPLETION-CANDIDATES} (default: the model's, else ddim)")
 	String sampler;
 
 	@Option(names = "--steps", paramLabel = "N", description = "sampling steps (default: the model's, else 50)")
@@ -21,6 +25,14 @@ final class SamplingOptions {
 	@Option(names = {"--guidance", "--scale"}, paramLabel = "G",
 		description = "classifier-free guidance scale, 1 = none (default: the model's, else 1)")
 	Double guidance;
+
+	/** The sampler names for the help text, from the one list the pipeline accepts. */
+	static final class SamplerNames implements Iterable<String> {
+		@Override
+		public Iterator<String> iterator() {
+			return Samplers.names().iterator();
+		}
+	}
 
 	/** The settings, on top of defaults (a model card's, a task's). */
 	SamplingSettings.Builder apply(SamplingSettings.Builder defaults) {

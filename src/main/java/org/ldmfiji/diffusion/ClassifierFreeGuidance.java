@@ -21,7 +21,7 @@ public final class ClassifierFreeGuidance implements Denoiser {
 	}
 
 	@Override
-	public NDArray predict(NDArray x, int t) {
+	public NDArray predict(NDArray x, double t) {
 		NDArray both = pairedModel.predict(NDArrays.concat(new NDList(x, x), 0), t);
 		NDList halves = both.split(2, 0);
 		NDArray uncond = halves.get(0);

@@ -20,10 +20,18 @@ public final class MaskBlend {
 		this.schedule = schedule;
 	}
 
-	/** {@code q_sample(x0, t)·mask + (1 − mask)·x} */
+	/** {@code q_sample(x0, t)·mask + (1 − mask)·x} at a timestep of the discrete schedule, from its float32 buffers. */
 	public NDArray apply(NDArray x, int t) {
+		return apply(x, schedule.sqrtAlphaCumprodF32(t), schedule.sqrtOneMinusAlphaCumprodF32(t));
+	}
+
+	/**
+	 * The same blend at a noise level given directly: x0 noised to {@code alpha·x0 + sigma·noise}, the marginal
+	 * q(x_t | x_0) of a continuous time that falls between two discrete timesteps.
+	 */
+	NDArray apply(NDArray x, float alpha, float sigma) {
 		NDArray noise = x.getManager().randomNormal(x0.getShape());
-		NDArray noised = x0.mul(schedule.sqrtAlphaCumprodF32(t)).add(noise.mul(schedule.sqrtOneMinusAlphaCumprodF32(t)));
+		NDArray noised = x0.mul(alpha).add(noise.mul(sigma));
 		return noised.mul(mask).add(mask.neg().add(1f).mul(x));
 	}
 }

@@ -26,12 +26,27 @@ public final class Samplers {
 		Sampler create(Schedule schedule, Settings s);
 	}
 
-	private static final Map<String, Factory> FACTORIES = new LinkedHashMap<>();
+	/** How a sampler is made and what it accepts. */
+	private static final class Entry {
+		final Factory factory;
+		final int minSteps;
+		/** Whether eta may be other than 0 (the deterministic samplers refuse it). */
+		final boolean takesEta;
+
+		Entry(Factory factory, int minSteps, boolean takesEta) {
+			this.factory = factory;
+			this.minSteps = minSteps;
+			this.takesEta = takesEta;
+		}
+	}
+
+	private static final Map<String, Entry> FACTORIES = new LinkedHashMap<>();
 
 	static {
-		FACTORIES.put("ddim", (schedule, s) -> new DdimSampler(ddim(schedule, s)));
-		FACTORIES.put("plms", (schedule, s) -> new PlmsSampler(ddim(schedule, s)));
-		FACTORIES.put("ddpm", (schedule, s) -> new DdpmSampler(schedule, s.vPosterior, s.steps));
+		FACTORIES.put("ddim", new Entry((schedule, s) -> new DdimSampler(ddim(schedule, s)), 1, true));
+		FACTORIES.put("plms", new Entry((schedule, s) -> new PlmsSampler(ddim(schedule, s)), 1, false));
+		FACTORIES.put("ddpm", new Entry((schedule, s) -> new DdpmSampler(schedule, s.vPosterior, s.steps), 1, true));
+		FACTORIES.put("dpmpp2m", new Entry((schedule, s) -> new DpmSolverPlusPlusSampler(new NoiseScheduleVP(schedule), s.steps), 2, false));
 	}
 
 	private Samplers() {}
@@ -43,11 +58,33 @@ public final class Samplers {
 
 	/** @throws IllegalArgumentException for an unknown name or settings the sampler refuses, in one line */
 	public static Sampler create(String name, Schedule schedule, Settings settings) {
-		Factory f = FACTORIES.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
-		if (f == null) {
+		return check(name, settings.steps, settings.eta).factory.create(schedule, settings);
+	}
+
+	/**
+	 * Refuses, before any model is loaded, what the named sampler cannot use: an unknown name, too few steps, an
+	 * eta other than 0 for a deterministic sampler.
+	 *
+	 * @throws IllegalArgumentException saying which, in one line
+	 */
+	public static void validate(String name, int steps, double eta) {
+		check(name, steps, eta);
+	}
+
+	/** Whether the named sampler uses eta; the deterministic ones (plms, dpmpp2m) accept only 0. Unknown names: true. */
+	public static boolean takesEta(String name) {
+		Entry e = FACTORIES.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
+		return e == null || e.takesEta;
+	}
+
+	private static Entry check(String name, int steps, double eta) {
+		Entry e = FACTORIES.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
+		if (e == null) {
 			throw new IllegalArgumentException("unknown sampler '" + name + "' (one of " + String.join(", ", names()) + ")");
 		}
-		return f.create(schedule, settings);
+		if (steps < e.minSteps) throw new IllegalArgumentException("the " + name + " sampler needs at least " + e.minSteps + " steps, not " + steps);
+		if (!e.takesEta && eta != 0) throw new IllegalArgumentException("the " + name + " sampler needs eta = 0, not " + eta);
+		return e;
 	}
 
 	private static DdimSchedule ddim(Schedule schedule, Settings s) {

@@ -7,6 +7,7 @@ import org.ldmfiji.engine.Scoped;
 
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * The loop every sampler shares: each step in its own native-memory scope, the previous sample freed,
@@ -26,7 +27,7 @@ final class SamplingLoop {
 	 * @param kept       receives, after each step, what the step returned beyond x_next and x0 (owned by the caller)
 	 * @return the final sample, attached to {@code owner}; {@code xT} is left open
 	 */
-	static NDArray run(NDManager owner, NDArray xT, int total, java.util.function.IntUnaryOperator timestepOf, Step step,
+	static NDArray run(NDManager owner, NDArray xT, int total, IntToDoubleFunction timestepOf, Step step,
 		StepCallback callback, Consumer<NDList> kept) {
 		NDArray x = xT;
 		for (int i = 0; i < total; i++) {
@@ -37,7 +38,7 @@ final class SamplingLoop {
 			x = out.get(0);
 			NDArray predictedX0 = out.get(1);
 			kept.accept(out.subNDList(2));
-			boolean go = callback.onStep(i, total, timestepOf.applyAsInt(i), x, predictedX0);
+			boolean go = callback.onStep(i, total, timestepOf.applyAsDouble(i), x, predictedX0);
 			predictedX0.close();
 			if (!go) {
 				x.close();

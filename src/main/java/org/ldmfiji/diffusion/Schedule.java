@@ -70,6 +70,13 @@ public final class Schedule {
 		return v;
 	}
 
+	/** A model timestep of the discrete samplers as an index into this schedule. */
+	static int discreteStep(double t) {
+		int step = (int) t;
+		if (step != t) throw new IllegalArgumentException("the discrete schedule has no timestep " + t);
+		return step;
+	}
+
 	public int timesteps() {
 		return betas.length;
 	}

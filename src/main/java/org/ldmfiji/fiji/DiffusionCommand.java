@@ -47,7 +47,9 @@ public abstract class DiffusionCommand extends ContextCommand {
 	@Parameter(required = false, persist = false, description = "model name (List Models), model folder or config.yaml; empty: the task's bundled default")
 	private String model = "";
 
-	@Parameter(choices = { AUTO, "ddim", "plms", "ddpm" }, persist = false, description = "auto: the model's recommendation")
+	/** The choices are AUTO and {@code Samplers.names()}, spelt out because an annotation needs constants. */
+	@Parameter(choices = { AUTO, "ddim", "plms", "ddpm", "dpmpp2m" }, persist = false,
+		description = "auto: the model's recommendation; dpmpp2m (DPM-Solver++) needs far fewer steps, e.g. 20")
 	private String sampler = AUTO;
 
 	@Parameter(min = "0", max = "1000", persist = false, description = "sampling steps; 0: the model's recommendation")

@@ -144,7 +144,7 @@ public final class LatentDiffusion implements AutoCloseable {
 		return weights.usesEma();
 	}
 
-	/** DiffusionWrapper.forward: the denoiser's raw output (eps or x0) for x_t at timesteps t (int64 [B]). */
+	/** DiffusionWrapper.forward: the denoiser's raw output (eps or x0) for x_t at timesteps t ([B], int64 or float32). */
 	public NDArray applyModel(NDArray x, NDArray t, Conditioning c) {
 		String key = config.diffusion.conditioningKey;
 		NDArray input = x;

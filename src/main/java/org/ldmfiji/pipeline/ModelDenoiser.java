@@ -1,7 +1,5 @@
 package org.ldmfiji.pipeline;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.diffusion.ClassifierFreeGuidance;
 import org.ldmfiji.diffusion.Denoiser;
@@ -20,12 +18,13 @@ public final class ModelDenoiser {
 		return Schedule.make(c.betaSchedule, c.timesteps, c.linearStart, c.linearEnd, c.cosineS);
 	}
 
-	/** The raw model output (eps or x0, per the config) for a fixed conditioning. */
+	/**
+	 * The raw model output (eps or x0, per the config) for a fixed conditioning. The timestep goes to the network as
+	 * float32, which is what its sinusoidal embedding computes in: integer timesteps give the embedding the reference's
+	 * int64 labels give, fractional ones (DPM-Solver++) the reference's float labels.
+	 */
 	public static Denoiser raw(LatentDiffusion model, Conditioning c) {
-		return (x, t) -> {
-			NDArray ts = x.getManager().full(new Shape(x.getShape().get(0)), t).toType(DataType.INT64, false);
-			return model.applyModel(x, ts, c);
-		};
+		return (x, t) -> model.applyModel(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), c);
 	}
 
 	/**

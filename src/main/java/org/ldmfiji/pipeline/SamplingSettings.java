@@ -68,8 +68,13 @@ public final class SamplingSettings {
 
 		private Builder() {}
 
+		/**
+		 * The sampler. One that takes no eta (plms, dpmpp2m) sets eta to 0, the only value it accepts: an eta
+		 * recommended with another sampler (a model card's DDIM eta 1) must not make it refuse. Set eta after this.
+		 */
 		public Builder sampler(String name) {
 			this.sampler = name == null ? null : name.trim().toLowerCase(Locale.ROOT);
+			if (!Samplers.takesEta(sampler)) this.eta = 0;
 			return this;
 		}
 
@@ -123,7 +128,7 @@ public final class SamplingSettings {
 			}
 			if (steps < 1 || steps > 1000) throw new IllegalArgumentException("steps must lie in 1..1000, not " + steps);
 			if (!(eta >= 0) || Double.isInfinite(eta)) throw new IllegalArgumentException("eta must be 0 or more, not " + eta);
-			if ("plms".equals(sampler) && eta != 0) throw new IllegalArgumentException("the plms sampler needs eta = 0, not " + eta);
+			Samplers.validate(sampler, steps, eta);
 			if (!(guidanceScale >= 0) || Double.isInfinite(guidanceScale)) {
 				throw new IllegalArgumentException("guidance scale must be 0 or more, not " + guidanceScale);
 			}

@@ -43,7 +43,7 @@ class CliTest {
 		"synthesize --size 32 -o out.tif | 2 | error: Expected parameter 2 (of 2 mandatory parameters) for option '--size' but found '-o'",
 		"synthesize -o out.tif --steps many | 2 | error: Invalid value for option '--steps': 'many' is not an int",
 		"frobnicate | 2 | error: Unmatched argument at index 0: 'frobnicate'",
-		"synthesize --sampler foo -o out.tif | 1 | error: unknown sampler 'foo' (one of ddim, plms, ddpm)",
+		"synthesize --sampler foo -o out.tif | 1 | error: unknown sampler 'foo' (one of ddim, plms, ddpm, dpmpp2m)",
 		"synthesize -n 2 -o out.png | 1 | error: a result of 2 images needs a .tif output, not out.png",
 		"synthesize -o out.jpg | 1 | error: output out.jpg must end in .tif, .tiff or .png",
 	})
@@ -94,6 +94,21 @@ class CliTest {
 		assertEquals(4 * in.getWidth(), imp.getWidth());
 		assertEquals(16, imp.getBitDepth());
 		assertEquals(in.getCalibration().pixelWidth / 4, imp.getCalibration().pixelWidth, 1e-12);
+	}
+
+	@Test
+	void theHelpNamesEverySamplerAndDpmSolverRuns() throws Exception {
+		CommandLine cl = LdmCli.commandLine();
+		StringWriter help = new StringWriter();
+		cl.setOut(new PrintWriter(help));
+		assertEquals(0, cl.execute("sr", "--help"));
+		assertTrue(help.toString().contains("sampler: " + String.join(", ", org.ldmfiji.diffusion.Samplers.names())), help.toString());
+
+		Path out = tmp.resolve("sr-dpm.tif");
+		String[] r = run("sr", testImage("fluorescence_16bit.tif").toString(), "-o", out.toString(), "--steps", "3",
+			"--sampler", "dpmpp2m");
+		assertEquals("0", r[0], r[1]);
+		assertTrue(Files.exists(out));
 	}
 
 	@Test

@@ -71,6 +71,24 @@ class SuperResolutionCommandTest {
 	}
 
 	@Test
+	void everySamplerThePipelineKnowsIsOfferedAndDpmSolverRuns() throws Exception {
+		java.util.List<String> offered = java.util.List.of(DiffusionCommand.class.getDeclaredField("sampler")
+			.getAnnotation(org.scijava.plugin.Parameter.class).choices());
+		java.util.List<String> expected = new java.util.ArrayList<>(java.util.List.of(DiffusionCommand.AUTO));
+		expected.addAll(org.ldmfiji.diffusion.Samplers.names());
+		assertEquals(expected, offered);
+
+		ImagePlus input = Commands.image("a", 8, 8, 8, 1, 1, 1, 5);
+		CommandModule run = commands.run(SuperResolutionCommand.class, "input", input, "steps", 3, "seed", 4, "sampler", "dpmpp2m");
+		assertFalse(run.isCanceled(), run.getCancelReason());
+		ImagePlus dpm = (ImagePlus) run.getOutput("output");
+		ImagePlus ddim = (ImagePlus) commands.run(SuperResolutionCommand.class, "input", input, "steps", 3, "seed", 4,
+			"sampler", "ddim").getOutput("output");
+		assertEquals(32, dpm.getWidth());
+		assertFalse(java.util.Arrays.equals((byte[]) dpm.getProcessor().getPixels(), (byte[]) ddim.getProcessor().getPixels()));
+	}
+
+	@Test
 	void aModelLoadsOncePerContext() throws Exception {
 		ImagePlus input = Commands.image("a", 8, 8, 8, 1, 1, 1, 5);
 		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1);
@@ -85,6 +103,7 @@ class SuperResolutionCommandTest {
 		"a model that cannot do it | model=tiny-inpaint-test | model 'tiny-inpaint-test' cannot do super-resolution; it can do: inpaint",
 		"an unknown model | model=no-such-model | no model named 'no-such-model'; known models: ",
 		"a sampler setting no sampler takes | sampler=plms eta=0.5 | the plms sampler needs eta = 0, not 0.5",
+		"too few steps for DPM-Solver++ | sampler=dpmpp2m | the dpmpp2m sampler needs at least 2 steps, not 1",
 		"percentiles the wrong way round | percentile_low=90 percentile_high=10 | percentiles must satisfy 0 <= low < high <= 100, got low 90.0 and high 10.0",
 		"a device that does not exist | device=tpu | device 'tpu' not understood; expected auto, cpu or gpu0, gpu1, ...",
 	})

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -30,12 +31,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleConsumer;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /** One fixture folder: the reference's config, weights, tensors and scalars, and how to recompute each tensor. */
 final class ParityCase implements AutoCloseable {
+
+	/** The samplers whose {@code <name>_latent} and {@code <name>_decoded} a case may hold (see the fixture README). */
+	private static final List<String> SAMPLERS = List.of("ddim", "plms", "ddpm", "dpmpp2m");
+
+	/** How far a model timestep label may be from the reference's: its float32 arithmetic on labels up to 1000. */
+	static final double MODEL_TIMESTEP_TOLERANCE = 1e-4;
 
 	/** Tensors that are inputs of the reference's passes, not results to reproduce. */
 	private static final Set<String> INPUTS = Set.of("fs_image", "cond_lr_image", "cond_image", "cond_mask",
@@ -45,7 +59,7 @@ final class ParityCase implements AutoCloseable {
 	/** The inputs of this case: a context without class labels is given directly, so it is an input too. */
 	Set<String> inputs() {
 		if (has("cond_class_labels")) return INPUTS;
-		Set<String> in = new java.util.HashSet<>(INPUTS);
+		Set<String> in = new HashSet<>(INPUTS);
 		in.add("cond_context");
 		in.add("uncond_context");
 		return in;
@@ -94,7 +108,7 @@ final class ParityCase implements AutoCloseable {
 
 	static double tolerance(String tensor) {
 		if (tensor.equals("alphas_cumprod") || tensor.startsWith("ddim25_")) return 1e-6;
-		if (tensor.startsWith("ddim_") || tensor.startsWith("plms_") || tensor.startsWith("ddpm_")) return 1e-3;
+		if (SAMPLERS.stream().anyMatch(s -> tensor.startsWith(s + "_"))) return 1e-3;
 		return 1e-4;
 	}
 
@@ -142,12 +156,15 @@ final class ParityCase implements AutoCloseable {
 		checks.put("unet_eps", m -> model.applyModel(in("unet_x"), in("unet_t"), referenceConditioning()));
 		addSampler("ddim");
 		addSampler("plms");
+		addSampler("dpmpp2m");
 		checks.put("ddim_eta1_latent", m -> seeded(() -> run(m, sampler("ddim", (int) scalar("ddim_eta1_steps", 0), 1.0), null)));
 		checks.put("ddpm_latent", m -> seeded(() -> run(m, sampler("ddpm", (int) scalar("ddpm_steps", 0), 0.0), null)));
 		checks.put("ddim_masked_latent", m -> seeded(() -> run(m, sampler("ddim", (int) scalar("ddim_steps", 0),
 			scalar("ddim_eta", 0.0)), maskBlend())));
 		checks.put("plms_masked_latent", m -> seeded(() -> run(m, sampler("plms", (int) scalar("plms_steps", 0),
 			scalar("ddim_eta", 0.0)), maskBlend())));
+		checks.put("dpmpp2m_masked_latent", m -> seeded(() -> run(m, sampler("dpmpp2m", (int) scalar("dpmpp2m_steps", 0), 0.0),
+			maskBlend())));
 		checks.put("ddim_inpainted01", m -> Inpainting.composite(LatentSequence.toUnit(in("cond_image")), in("cond_mask"),
 			LatentSequence.toUnit(decoded(m, "ddim"))));
 	}
@@ -157,38 +174,59 @@ final class ParityCase implements AutoCloseable {
 		checks.put(kind + "_decoded", m -> decoded(m, kind));
 	}
 
-	/** Mismatches of the scalars in vectors.json that the project computes itself (empty when all agree). */
-	java.util.List<String> scalarMismatches() {
-		java.util.List<String> out = new java.util.ArrayList<>();
+	/**
+	 * Mismatches of the scalars in vectors.json that the project computes itself (empty when all agree). The model
+	 * timesteps of a sampler are those its run handed the denoiser: ask after the tensor checks have run it.
+	 */
+	List<String> scalarMismatches() {
+		List<String> out = new ArrayList<>();
 		if (scalars.has("scale_factor") && (float) scalar("scale_factor", 0) != model.scaleFactor()) {
 			out.add("scale_factor " + model.scaleFactor() + ", reference " + scalar("scale_factor", 0));
 		}
 		for (String kind : new String[] {"ddim", "plms"}) {
 			JsonElement ts = scalars.get(kind + "_timesteps");
 			if (ts == null || ts.isJsonNull()) continue;
-			int[] ref = new com.google.gson.Gson().fromJson(ts, int[].class);
+			int[] ref = new Gson().fromJson(ts, int[].class);
 			int[] ours = ddimSchedule((int) scalar(kind + "_steps", 0)).timesteps();
-			if (!java.util.Arrays.equals(ours, ref)) {
-				out.add(kind + "_timesteps " + java.util.Arrays.toString(ours) + ", reference " + java.util.Arrays.toString(ref));
+			if (!Arrays.equals(ours, ref)) {
+				out.add(kind + "_timesteps " + Arrays.toString(ours) + ", reference " + Arrays.toString(ref));
+			}
+		}
+		JsonElement dpm = scalars.get("dpmpp2m_model_timesteps");
+		if (dpm != null && !dpm.isJsonNull()) {
+			double[] ref = new Gson().fromJson(dpm, double[].class);
+			double[] seen = modelTimesteps.get("dpmpp2m");
+			if (seen == null) {
+				out.add("dpmpp2m_model_timesteps given, but the case holds no dpmpp2m tensor that runs the sampler");
+			} else if (seen.length != ref.length || IntStream.range(0, ref.length)
+				.anyMatch(i -> !(Math.abs(seen[i] - ref[i]) <= MODEL_TIMESTEP_TOLERANCE))) {
+				out.add("dpmpp2m_model_timesteps seen by the denoiser " + Arrays.toString(seen) + ", reference "
+					+ Arrays.toString(ref));
 			}
 		}
 		return out;
 	}
 
 	private final Map<String, NDArray> samples = new LinkedHashMap<>();
+	/** The timestep labels each cached sampler run handed to the denoiser, in order. */
+	private final Map<String, double[]> modelTimesteps = new LinkedHashMap<>();
 
 	/** The sampler's latent, computed once per case (the decoded check reuses it). */
 	private NDArray sample(NDManager m, String kind) {
 		NDArray cached = samples.get(kind);
 		if (cached != null) return cached;
-		NDArray out = run(m.getParentManager(), sampler(kind, (int) scalar(kind + "_steps", 0), scalar("ddim_eta", 0.0)), null);
+		// DPM-Solver++ is deterministic: the official solver has no eta
+		double eta = kind.equals("dpmpp2m") ? 0.0 : scalar("ddim_eta", 0.0);
+		List<Double> seen = new ArrayList<>();
+		NDArray out = run(m.getParentManager(), sampler(kind, (int) scalar(kind + "_steps", 0), eta), null, seen::add);
 		ai.djl.ndarray.NDScope.unregister(out); // cached across checks: the case, not the check's scope, owns it
 		samples.put(kind, out);
+		modelTimesteps.put(kind, seen.stream().mapToDouble(Double::doubleValue).toArray());
 		return out;
 	}
 
 	/** Runs a sampler on the reference's random stream: torch.manual_seed(seed) right before sampling. */
-	private NDArray seeded(java.util.function.Supplier<NDArray> sampler) {
+	private NDArray seeded(Supplier<NDArray> sampler) {
 		Inference.seed((long) scalar("seed", Double.NaN));
 		return sampler.get();
 	}
@@ -199,7 +237,16 @@ final class ParityCase implements AutoCloseable {
 
 	/** The sampler from the reference's x_T over the reference's conditioning, with guidance where the case has it. */
 	private NDArray run(NDManager m, Sampler sampler, MaskBlend blend) {
-		Denoiser d = ModelDenoiser.guided(model, referenceConditioning(), referenceUnconditional(), scalar("guidance_scale", 1.0));
+		return run(m, sampler, blend, t -> {});
+	}
+
+	/** @param timesteps told every timestep label the sampler hands to the (guided) denoiser */
+	private NDArray run(NDManager m, Sampler sampler, MaskBlend blend, DoubleConsumer timesteps) {
+		Denoiser guided = ModelDenoiser.guided(model, referenceConditioning(), referenceUnconditional(), scalar("guidance_scale", 1.0));
+		Denoiser d = (x, t) -> {
+			timesteps.accept(t);
+			return guided.predict(x, t);
+		};
 		return sampler.sample(m, d, Parameterization.of(model.config().diffusion.parameterization), in("sampler_x_T"), blend,
 			StepCallback.NONE);
 	}

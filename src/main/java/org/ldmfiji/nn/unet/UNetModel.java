@@ -114,7 +114,7 @@ public final class UNetModel {
 
 	/**
 	 * @param x        [B, in_channels, H, W]
-	 * @param t        int64 timesteps [B]
+	 * @param t        timesteps [B], int64 or float32 (fractional for continuous-time solvers)
 	 * @param context  cross-attention context [B, tokens, context_dim], or null
 	 * @param y        int64 class labels [B] for class-conditional UNets ({@code num_classes}), or null
 	 */

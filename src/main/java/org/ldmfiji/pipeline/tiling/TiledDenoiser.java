@@ -36,7 +36,7 @@ public final class TiledDenoiser implements Denoiser, AutoCloseable {
 	}
 
 	@Override
-	public NDArray predict(NDArray x, int t) {
+	public NDArray predict(NDArray x, double t) {
 		if (x.getShape().get(2) != grid.height() || x.getShape().get(3) != grid.width()) {
 			throw new IllegalArgumentException("the sample is " + x.getShape() + " but the tiles cover " + grid.width() + "x" + grid.height());
 		}

@@ -134,7 +134,7 @@ class ModelCardTest {
 			Arguments.of("scale_factor", 2.5, "scale_factor", "expected an integer"),
 			Arguments.of("channels", REMOVE, "channels", "missing"),
 			Arguments.of("channels", 0, "channels", "at least 1"),
-			Arguments.of("sampler", "euler", "sampler", "expected one of [ddim, plms, ddpm]"),
+			Arguments.of("sampler", "euler", "sampler", "expected one of [ddim, plms, ddpm, dpmpp2m]"),
 			Arguments.of("sampler", REMOVE, "sampler", "missing"),
 			Arguments.of("steps", 0, "steps", "at least 1"),
 			Arguments.of("eta", REMOVE, "eta", "missing"),
