@@ -15,6 +15,7 @@ final class AttnBlock {
 	private final Conv2d k;
 	private final Conv2d v;
 	private final Conv2d projOut;
+	private final org.ldmfiji.nn.Precision precision;
 
 	AttnBlock(Weights w, long channels) {
 		this.norm = GroupNorm.of32(w.sub("norm"), channels, Encoder.NORM_EPS);
@@ -22,6 +23,7 @@ final class AttnBlock {
 		this.k = Conv2d.pointwise(w.sub("k"), channels, channels);
 		this.v = Conv2d.pointwise(w.sub("v"), channels, channels);
 		this.projOut = Conv2d.pointwise(w.sub("proj_out"), channels, channels);
+		this.precision = w.precision();
 	}
 
 	NDArray forward(NDArray x) {
@@ -34,7 +36,7 @@ final class AttnBlock {
 		NDArray h = norm.forward(x);
 		NDArray qs = q.forward(h).reshape(b, c, hw).transpose(0, 2, 1); // b, hw, c
 		NDArray ks = k.forward(h).reshape(b, c, hw);                    // b, c, hw
-		NDArray weights = qs.batchMatMul(ks).mul((float) Math.pow(c, -0.5)).softmax(2);
+		NDArray weights = precision.softmax(qs.batchMatMul(ks).mul((float) Math.pow(c, -0.5)), 2);
 		NDArray vs = v.forward(h).reshape(b, c, hw);
 		NDArray out = vs.batchMatMul(weights.transpose(0, 2, 1)).reshape(s);
 		return x.add(projOut.forward(out));

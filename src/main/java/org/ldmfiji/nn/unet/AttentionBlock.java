@@ -20,6 +20,7 @@ final class AttentionBlock implements TimestepBlock {
 	private final Conv1x1d projOut;
 	private final int heads;
 	private final boolean newOrder;
+	private final org.ldmfiji.nn.Precision precision;
 
 	AttentionBlock(Weights w, long channels, int numHeads, int numHeadChannels, boolean useNewAttentionOrder) {
 		if (numHeadChannels != -1 && channels % numHeadChannels != 0) {
@@ -30,6 +31,7 @@ final class AttentionBlock implements TimestepBlock {
 		this.qkv = new Conv1x1d(w.sub("qkv"), channels, 3 * channels);
 		this.projOut = new Conv1x1d(w.sub("proj_out"), channels, channels);
 		this.newOrder = useNewAttentionOrder;
+		this.precision = w.precision();
 	}
 
 	@Override
@@ -51,7 +53,7 @@ final class AttentionBlock implements TimestepBlock {
 		float scale = (float) (1.0 / Math.sqrt(Math.sqrt(ch)));
 		NDArray q = parts.get(0).mul(scale);
 		NDArray k = parts.get(1).mul(scale);
-		NDArray weight = q.transpose(0, 2, 1).batchMatMul(k).softmax(-1); // [b*h, t, s]
+		NDArray weight = precision.softmax(q.transpose(0, 2, 1).batchMatMul(k), -1); // [b*h, t, s]
 		NDArray a = parts.get(2).batchMatMul(weight.transpose(0, 2, 1)); // [b*h, ch, t]
 		NDArray h = projOut.forward(a.reshape(b, -1, length));
 		return flat.add(h).reshape(shape);
