@@ -1,5 +1,7 @@
 package org.ldmfiji.cli;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.io.LdmConfig;
@@ -8,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.nn.Precision;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Task;
 import org.ldmfiji.pipeline.TaskMonitor;
@@ -18,6 +21,8 @@ import org.ldmfiji.pipeline.model.ModelRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -38,10 +43,6 @@ final class BenchCommand implements Callable<Integer> {
 
 	@Option(names = "--sampler", defaultValue = "ddim", paramLabel = "NAME", description = "with --task: the sampler (default: ${DEFAULT-VALUE})")
 	String sampler;
-
-	@Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32",
-		description = "the precision the model runs in (default: ${DEFAULT-VALUE}; fp32 only so far)")
-	String precision;
 
 	@Option(names = "--task", paramLabel = "sr", description = "time a whole task instead: sr (super-resolution of an --image N x N input)")
 	String task;
@@ -73,11 +74,21 @@ final class BenchCommand implements Callable<Integer> {
 	@Option(names = "--no-first-stage", description = "skip timing the first stage's encode and decode")
 	boolean noFirstStage;
 
+	@Option(names = "--precision", defaultValue = "both", paramLabel = "fp32|bf16|both",
+		description = "number format to time; both: fp32 and bf16 with the same random weights, their steps alternating, "
+			+ "and bf16's difference to fp32 (default: ${DEFAULT-VALUE})")
+	String precision;
+
+	/** The precisions {@code --precision} names. */
+	List<Precision> precisions() {
+		if ("both".equalsIgnoreCase(precision.trim())) return List.of(Precision.FP32, Precision.BF16);
+		return List.of(Precision.of(precision));
+	}
+
 	@Override
 	public Integer call() throws Exception {
 		if (latent < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--latent and --steps must be positive, --warmup not negative");
-		// the hook for a faster precision: until one exists, anything but fp32 is refused here, before any work
-		if (!"fp32".equals(precision)) throw new IllegalArgumentException("--precision must be fp32 (the only one so far), not '" + precision + "'");
+		List<Precision> precisions = precisions();
 		if ((arch == null) == (model == null || task == null)) throw new IllegalArgumentException("give --arch, or --model with --task sr");
 		ModelFolder folder = model == null ? null : ModelRegistry.standard().resolve(model, Task.SR);
 		LdmConfig config = arch == null ? null : arch.endsWith(".yaml") || arch.endsWith(".yml") ? ModelConfigReader.read(Paths.get(arch))
@@ -85,28 +96,37 @@ final class BenchCommand implements Callable<Integer> {
 		Inference.prepareThread();
 		if (threads != null) JniUtils.setNumThreads(threads);
 		if (task != null) {
-			return task(folder == null ? m -> LatentDiffusion.fresh(config, m) : m -> ModelLoader.load(folder, false, m).model(),
-				folder == null ? arch : folder.name());
+			return task(folder == null ? (m, p) -> {
+				Inference.seed(0); // the same random weights in every precision
+				return LatentDiffusion.random(config, m, p.supported());
+			} : (m, p) -> ModelLoader.load(folder, false, m, p).model(), folder == null ? arch : folder.name(), precisions);
 		}
-		Benchmark.Result r = Benchmark.run(config, latent, steps, warmup, !noFirstStage);
+		List<Benchmark.Result> results = Benchmark.run(config, latent, steps, warmup, !noFirstStage, precisions);
 		System.out.printf(Locale.ROOT, "arch %s, latent %dx%d, %d intra-op threads, %,d parameters%n", arch, latent, latent,
-			JniUtils.getNumThreads(), r.parameters);
-		System.out.printf(Locale.ROOT, "denoiser step: median %.1f ms, min %.1f ms, max %.1f ms over %d steps%n", r.median(),
-			r.min(), r.max(), r.stepMillis.size());
-		if (!Double.isNaN(r.encodeMillis)) {
-			System.out.printf(Locale.ROOT, "first stage: encode %.1f ms, decode %.1f ms%n", r.encodeMillis, r.decodeMillis);
+			JniUtils.getNumThreads(), results.get(0).parameters);
+		for (Benchmark.Result r : results) {
+			System.out.printf(Locale.ROOT, "%s%s denoiser step: median %.1f ms, min %.1f ms, max %.1f ms over %d steps%s%n",
+				r.precision, r.precision == r.requested ? "" : " (" + r.requested + " unsupported here)", r.median(), r.min(),
+				r.max(), r.stepMillis.size(), Double.isNaN(r.relativeErrorToFp32) || r.precision == Precision.FP32 ? ""
+					: String.format(Locale.ROOT, "; output vs fp32: max |Δ|/max|fp32| = %.2e", r.relativeErrorToFp32));
+			if (!Double.isNaN(r.encodeMillis)) {
+				System.out.printf(Locale.ROOT, "%s first stage: encode %.1f ms, decode %.1f ms%n", r.precision, r.encodeMillis,
+					r.decodeMillis);
+			}
 		}
-		System.out.printf(Locale.ROOT, "peak resident memory: %.0f MiB%n", r.peakRssKiB / 1024.0);
+		System.out.printf(Locale.ROOT, "peak resident memory: %.0f MiB%n", results.get(results.size() - 1).peakRssKiB / 1024.0);
+		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n", ProcessSample.loadAverage(),
+			Runtime.getRuntime().availableProcessors());
 		return 0;
 	}
 
-	private int task(Benchmark.ModelSource source, String name) throws IOException {
+	private int task(Benchmark.ModelSource source, String name, List<Precision> precisions) throws IOException {
 		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr, not '" + task + "'");
 		if (image < 1) throw new IllegalArgumentException("--image must be positive, not " + image);
 		SamplingSettings settings = SamplingSettings.builder().sampler(sampler).steps(steps).seed(0).tileSize(tileSize)
 			.maxMemoryMiB(maxMemoryMiB).build();
 		PrintWriter err = new PrintWriter(System.err, true);
-		Benchmark.TaskResult r = Benchmark.superResolution(source, image, settings, new TaskMonitor() {
+		TaskMonitor monitor = new TaskMonitor() {
 			@Override
 			public void tiling(String grid) {
 				err.println(grid);
@@ -126,20 +146,32 @@ final class BenchCommand implements Callable<Integer> {
 			public void step(int step, int total) {
 				err.println("step " + step + "/" + total);
 			}
-		});
-		System.out.printf(Locale.ROOT, "%s: sr of %dx%d to %dx%d, %s %d steps, %s, %d intra-op threads, %,d parameters%n", name, image,
-			image, r.outputSide, r.outputSide, sampler, steps, precision, JniUtils.getNumThreads(), r.parameters);
-		System.out.printf(Locale.ROOT, "%s%n", r.plan);
-		System.out.printf(Locale.ROOT, "engine start: %.2f s%n", Inference.engineStartSeconds());
-		System.out.printf(Locale.ROOT, "%-18s %9s %9s %13s %9s %9s%n", "part", "wall s", "cpu s", "minor faults", "RSS MiB", "peak MiB");
-		print(r.load);
-		for (Benchmark.Part p : r.stages) {
-			print(p);
-			if (p.name.equals("sample")) for (Benchmark.Part step : r.steps) print(step);
+		};
+		try (NDManager outputs = NDManager.newBaseManager(Device.cpu())) {
+			List<Benchmark.TaskResult> results = new ArrayList<>();
+			for (Precision p : precisions) {
+				Benchmark.TaskResult r = Benchmark.superResolution(source, p, image, settings, monitor, outputs);
+				results.add(r);
+				System.out.printf(Locale.ROOT, "%s: sr of %dx%d to %dx%d, %s %d steps, %s, %d intra-op threads, %,d parameters%n", name,
+					image, image, r.outputSide, r.outputSide, sampler, steps, r.precision, JniUtils.getNumThreads(), r.parameters);
+				System.out.printf(Locale.ROOT, "%s%n", r.plan);
+				System.out.printf(Locale.ROOT, "engine start: %.2f s%n", Inference.engineStartSeconds());
+				System.out.printf(Locale.ROOT, "%-18s %9s %9s %13s %9s %9s%n", "part", "wall s", "cpu s", "minor faults", "RSS MiB", "peak MiB");
+				print(r.load);
+				for (Benchmark.Part part : r.stages) {
+					print(part);
+					if (part.name.equals("sample")) for (Benchmark.Part step : r.steps) print(step);
+				}
+				print(r.total);
+				System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n", r.loadAverage,
+					Runtime.getRuntime().availableProcessors());
+			}
+			if (results.size() == 2 && results.get(0).precision != results.get(1).precision) {
+				System.out.printf(Locale.ROOT, "%s output vs %s output (same seed and weights): PSNR %.1f dB%n",
+					results.get(1).precision, results.get(0).precision,
+					Benchmark.psnr(results.get(1).output, results.get(0).output));
+			}
 		}
-		print(r.total);
-		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n", r.loadAverage,
-			Runtime.getRuntime().availableProcessors());
 		return 0;
 	}
 

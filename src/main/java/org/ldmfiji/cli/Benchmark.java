@@ -10,6 +10,7 @@ import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.nn.Precision;
 import org.ldmfiji.pipeline.LatentSequence;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.SuperResolution;
@@ -24,19 +25,29 @@ import java.util.function.Supplier;
 
 /**
  * Times an architecture with random weights: the denoiser per step at a given latent size, and the first
- * stage's encode and decode, after warm-up. A measurement, not a test.
+ * stage's encode and decode, after warm-up, in one or more precisions (the same random weights in each, the steps
+ * of the precisions alternating so that a change in the machine's load touches them alike); or a whole task, stage
+ * by stage. A measurement, not a test.
  */
 final class Benchmark {
 
 	/** Timings in milliseconds. */
 	public static final class Result {
+		/** The precision asked for and the one the model ran in (fp32 where bf16 is unsupported). */
+		public final Precision requested, precision;
 		public final long parameters;
 		public final List<Double> stepMillis;
 		public final double encodeMillis;
 		public final double decodeMillis;
 		public final long peakRssKiB;
+		/** max |Δ| / max |fp32| of one step's output against the fp32 model's; NaN without an fp32 run. */
+		public double relativeErrorToFp32 = Double.NaN;
 
-		Result(long parameters, List<Double> stepMillis, double encodeMillis, double decodeMillis, long peakRssKiB) {
+		Result(Precision requested, Precision precision, long parameters, List<Double> stepMillis, double encodeMillis,
+			double decodeMillis, long peakRssKiB)
+		{
+			this.requested = requested;
+			this.precision = precision;
 			this.parameters = parameters;
 			this.stepMillis = stepMillis;
 			this.encodeMillis = encodeMillis;
@@ -90,8 +101,15 @@ final class Benchmark {
 		public final List<Part> steps;
 		public final Part total;
 		public final double loadAverage;
+		public final Precision precision;
+		/** The super-resolved image, in [0, 1]. */
+		final NDArray output;
 
-		TaskResult(long parameters, long outputSide, String plan, Part load, List<Part> stages, List<Part> steps, Part total) {
+		TaskResult(Precision precision, NDArray output, long parameters, long outputSide, String plan, Part load, List<Part> stages,
+			List<Part> steps, Part total)
+		{
+			this.precision = precision;
+			this.output = output;
 			this.parameters = parameters;
 			this.outputSide = outputSide;
 			this.plan = plan;
@@ -103,9 +121,12 @@ final class Benchmark {
 		}
 	}
 
-	/** Makes the benchmarked model in a manager: random weights for an architecture, or a model folder loaded. */
+	/**
+	 * Makes the benchmarked model in a manager and a precision: random weights for an architecture (the same in every
+	 * precision), or a model folder loaded.
+	 */
 	public interface ModelSource {
-		LatentDiffusion make(NDManager manager) throws IOException;
+		LatentDiffusion make(NDManager manager, Precision precision) throws IOException;
 	}
 
 	private Benchmark() {}
@@ -113,12 +134,15 @@ final class Benchmark {
 	/**
 	 * Super-resolution of a random n×n image (seeded) through the whole pipeline, tiled as the settings and the memory
 	 * budget say: what the model's making, the conditioning (encode), each sampling step and the decoding cost.
+	 * The output is attached to {@code results}, to compare precisions.
 	 */
-	public static TaskResult superResolution(ModelSource source, int n, SamplingSettings s, TaskMonitor monitor) throws IOException {
+	public static TaskResult superResolution(ModelSource source, Precision precision, int n, SamplingSettings s, TaskMonitor monitor,
+		NDManager results) throws IOException
+	{
 		Inference.prepareThread();
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
 			ProcessSample begin = ProcessSample.now();
-			try (LatentDiffusion model = source.make(manager)) {
+			try (LatentDiffusion model = source.make(manager, precision)) {
 				ProcessSample made = ProcessSample.now();
 				LdmConfig config = model.config();
 				Task.SR.requireSupportedBy(config, "the benchmarked model");
@@ -132,7 +156,7 @@ final class Benchmark {
 				out.get(0).toType(DataType.FLOAT32, false).close(); // the result is computed
 				ProcessSample end = ProcessSample.now();
 				long side = out.getShape().get(2);
-				out.close();
+				out.attach(results);
 				ProcessSample encode = clock.start(TaskMonitor.Stage.ENCODE);
 				ProcessSample sample = clock.start(TaskMonitor.Stage.SAMPLE);
 				ProcessSample decode = clock.start(TaskMonitor.Stage.DECODE);
@@ -143,7 +167,7 @@ final class Benchmark {
 					previous = stepEnd;
 				}
 				List<Part> stages = List.of(new Part("encode", encode, sample), new Part("sample", sample, decode), new Part("decode", decode, end));
-				return new TaskResult(model.parameterCount(), side, plan, new Part("load", begin, made), stages, steps,
+				return new TaskResult(model.precision(), out, model.parameterCount(), side, plan, new Part("load", begin, made), stages, steps,
 					new Part("encode to decoded", encode, end));
 			}
 		}
@@ -151,31 +175,69 @@ final class Benchmark {
 
 	/**
 	 * @param latent  latent height and width
-	 * @param steps   timed denoiser evaluations (after {@code warmup} untimed ones)
+	 * @param steps   timed denoiser evaluations per precision (after {@code warmup} untimed ones)
 	 * @param firstStage whether to time the first stage's encode and decode too
+	 * @param precisions the precisions to time, in this order at every step
 	 */
-	public static Result run(LdmConfig config, int latent, int steps, int warmup, boolean firstStage) {
+	public static List<Result> run(LdmConfig config, int latent, int steps, int warmup, boolean firstStage,
+		List<Precision> precisions)
+	{
 		Inference.prepareThread();
-		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
-			LatentDiffusion model = LatentDiffusion.fresh(config, manager)) {
+		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+			List<LatentDiffusion> models = new ArrayList<>();
+			for (Precision p : precisions) {
+				Inference.seed(0); // the same random weights in every precision
+				models.add(LatentDiffusion.random(config, manager, p.supported()));
+			}
 			int channels = config.diffusion.channels;
 			NDArray x = manager.randomNormal(new Shape(1, channels, latent, latent));
 			NDArray t = manager.create(new long[] {500});
 			Conditioning c = dummyConditioning(config, manager, latent);
-			for (int i = 0; i < warmup; i++) time(manager, () -> model.applyModel(x, t, c));
-			List<Double> stepMillis = new ArrayList<>();
-			for (int i = 0; i < steps; i++) stepMillis.add(time(manager, () -> model.applyModel(x, t, c)));
-			double enc = Double.NaN;
-			double dec = Double.NaN;
-			if (firstStage) {
-				int f = model.firstStage().downsamplingFactor();
-				NDArray image = manager.randomUniform(-1f, 1f, new Shape(1, 3, (long) latent * f, (long) latent * f));
-				enc = time(manager, () -> model.firstStage().encode(image));
-				NDArray z = manager.randomNormal(new Shape(1, model.firstStage().latentChannels(), latent, latent));
-				dec = time(manager, () -> model.decodeFirstStage(z, true));
+			List<NDArray> outputs = new ArrayList<>();
+			for (LatentDiffusion model : models) {
+				outputs.add(Scoped.keep(manager, () -> model.applyModel(x, t, c)));
+				for (int i = 1; i < warmup; i++) time(manager, () -> model.applyModel(x, t, c));
 			}
-			return new Result(model.parameterCount(), stepMillis, enc, dec, ProcessSample.now().peakKiB);
+			List<List<Double>> stepMillis = new ArrayList<>();
+			for (int k = 0; k < models.size(); k++) stepMillis.add(new ArrayList<>());
+			for (int i = 0; i < steps; i++) {
+				for (int k = 0; k < models.size(); k++) {
+					LatentDiffusion model = models.get(k);
+					stepMillis.get(k).add(time(manager, () -> model.applyModel(x, t, c)));
+				}
+			}
+			List<Result> results = new ArrayList<>();
+			int fp32 = precisions.indexOf(Precision.FP32);
+			for (int k = 0; k < models.size(); k++) {
+				LatentDiffusion model = models.get(k);
+				double enc = Double.NaN;
+				double dec = Double.NaN;
+				if (firstStage) {
+					int f = model.firstStage().downsamplingFactor();
+					NDArray image = manager.randomUniform(-1f, 1f, new Shape(1, 3, (long) latent * f, (long) latent * f));
+					enc = time(manager, () -> model.firstStage().encode(image));
+					NDArray z = manager.randomNormal(new Shape(1, model.firstStage().latentChannels(), latent, latent));
+					dec = time(manager, () -> model.decodeFirstStage(z, true));
+				}
+				Result r = new Result(precisions.get(k), model.precision(), model.parameterCount(), stepMillis.get(k), enc,
+					dec, ProcessSample.now().peakKiB);
+				if (fp32 >= 0) r.relativeErrorToFp32 = relativeMaxError(outputs.get(k), outputs.get(fp32));
+				results.add(r);
+			}
+			return results;
 		}
+	}
+
+	/** max |a − b| / max |b|. */
+	static double relativeMaxError(NDArray a, NDArray b) {
+		double err = a.sub(b).abs().max().toType(DataType.FLOAT64, false).getDouble();
+		return err / b.abs().max().toType(DataType.FLOAT64, false).getDouble();
+	}
+
+	/** PSNR of two images in [0, 1]. */
+	static double psnr(NDArray a, NDArray b) {
+		double mse = a.sub(b).square().mean().toType(DataType.FLOAT64, false).getDouble();
+		return 10 * Math.log10(1 / mse);
 	}
 
 	/** Conditioning of the right shapes for the architecture (values are irrelevant to the timing). */

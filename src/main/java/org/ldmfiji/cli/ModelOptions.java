@@ -1,6 +1,7 @@
 package org.ldmfiji.cli;
 
 import ai.djl.ndarray.NDManager;
+import org.ldmfiji.nn.Precision;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Task;
 import org.ldmfiji.pipeline.model.DeviceChoice;
@@ -31,6 +32,11 @@ final class ModelOptions {
 		description = "where to run (default: ${DEFAULT-VALUE}: the first GPU if there is one, else the CPU)")
 	String device;
 
+	@Option(names = "--precision", paramLabel = "fp32|bf16",
+		description = "number format: fp32 (the reference's arithmetic) or bf16 (faster; fp32 where the CPU lacks bfloat16); "
+			+ "default: the model card's, else fp32")
+	String precision;
+
 	/** The model's files, found and checked before anything is loaded. */
 	ModelFolder resolve(Task task) throws IOException {
 		return resolve(task, task == null ? null : task.id());
@@ -55,7 +61,12 @@ final class ModelOptions {
 	}
 
 	LoadedModel load(ModelFolder folder, NDManager manager) throws IOException {
-		return ModelLoader.load(folder, rawWeights, manager);
+		return ModelLoader.load(folder, rawWeights, manager, precision(folder.card()));
+	}
+
+	/** The precision asked for, or the card's. */
+	Precision precision(ModelCard card) {
+		return precision == null ? card.precision : Precision.of(precision);
 	}
 
 	/** The sampling defaults a model's card recommends. */

@@ -3,6 +3,7 @@ package org.ldmfiji.cli;
 import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
 import org.ldmfiji.engine.Inference;
+import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.FolderBatch;
 import org.ldmfiji.pipeline.ImageTasks;
 import org.ldmfiji.pipeline.SamplingSettings;
@@ -68,9 +69,9 @@ abstract class TaskCommand implements Callable<Integer> {
 		if (device.fallback() != null) progress().say("warning: " + device.fallback());
 		Inference.prepareThread();
 		try (NDManager m = NDManager.newBaseManager(device.device())) {
-			ImageTasks tasks = new ImageTasks(model.load(folder, m).model(), folder.name(), m)
-				.percentiles(percentileLow, percentileHigh).monitor(progress());
-			progress().say("model " + folder.name() + ", " + settings);
+			LatentDiffusion network = model.load(folder, m).model();
+			ImageTasks tasks = new ImageTasks(network, folder.name(), m).percentiles(percentileLow, percentileHigh).monitor(progress());
+			progress().say("model " + folder.name() + " in " + network.precision() + ", " + settings);
 			work.run(tasks, settings);
 			return 0;
 		} finally {

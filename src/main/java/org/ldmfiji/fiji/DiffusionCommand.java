@@ -4,6 +4,7 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
 import org.ldmfiji.engine.Inference;
+import org.ldmfiji.nn.Precision;
 import org.ldmfiji.pipeline.FolderBatch;
 import org.ldmfiji.pipeline.ImageTasks;
 import org.ldmfiji.pipeline.SamplingSettings;
@@ -69,6 +70,10 @@ public abstract class DiffusionCommand extends ContextCommand {
 
 	@Parameter(required = false, persist = false, description = "auto, cpu, gpu0, gpu1, ...; a missing GPU falls back to the CPU")
 	private String device = AUTO;
+
+	@Parameter(required = false, choices = { AUTO, "fp32", "bf16" }, persist = false,
+		description = "number format: fp32 (the reference's) or bf16 (faster; fp32 where the CPU lacks bfloat16); auto: the model's")
+	private String precision = AUTO;
 
 	private final String title;
 
@@ -140,13 +145,18 @@ public abstract class DiffusionCommand extends ContextCommand {
 		SamplingSettings settings = settings(folder);
 		DeviceChoice where = DeviceChoice.resolve(device);
 		if (where.fallback() != null && log != null) log.warn(title + ": " + where.fallback());
-		try (ModelLease lease = models.acquire(folder, where.device(), false);
+		try (ModelLease lease = models.acquire(folder, where.device(), false, precision(folder));
 			NDManager memory = models.newTaskMemory(where.device())) {
 			ImageTasks tasks = new ImageTasks(lease.model(), folder.name(), memory).percentiles(percentileLow, percentileHigh)
 				.monitor(progress);
-			if (log != null) log.info(title + ": model " + folder.name() + " on " + where + ", " + settings);
+			if (log != null) log.info(title + ": model " + folder.name() + " on " + where + " in " + lease.model().precision() + ", " + settings);
 			return work.run(tasks, settings);
 		}
+	}
+
+	/** The precision the user chose, or the card's. */
+	private Precision precision(ModelFolder folder) {
+		return precision == null || precision.isBlank() || AUTO.equals(precision) ? folder.card().precision : Precision.of(precision);
 	}
 
 	/** The card's recommendations, overridden by what the user set. */

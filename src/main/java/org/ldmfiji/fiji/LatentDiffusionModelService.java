@@ -2,6 +2,7 @@ package org.ldmfiji.fiji;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import org.ldmfiji.nn.Precision;
 import org.ldmfiji.pipeline.Task;
 import org.ldmfiji.pipeline.model.DeviceChoice;
 import org.ldmfiji.pipeline.model.ModelCache;
@@ -61,6 +62,11 @@ public final class LatentDiffusionModelService extends AbstractService implement
 	/** A lease on {@code model} loaded on {@code device}, from the cache if it holds it already. */
 	public ModelLease acquire(ModelFolder model, Device device, boolean rawWeights) throws IOException {
 		return cache().acquire(model, rawWeights, device);
+	}
+
+	/** As {@link #acquire(ModelFolder, Device, boolean)}, computing in {@code precision} (fp32 where bf16 is unsupported). */
+	public ModelLease acquire(ModelFolder model, Device device, boolean rawWeights, Precision precision) throws IOException {
+		return cache().acquire(model, rawWeights, device, precision);
 	}
 
 	/**

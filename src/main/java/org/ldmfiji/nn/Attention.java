@@ -32,22 +32,23 @@ public final class Attention {
 	 * @param kT    the keys, transposed: [B, d, M]
 	 * @param v     the values, [B, M, e]
 	 * @param scale the factor on the scores before the softmax; 1 where the caller has scaled q and k itself
+	 * @param precision the operands' precision; the softmax is computed in float32 in either
 	 * @return [B, N, e]
 	 */
-	public static NDArray attend(NDArray q, NDArray kT, NDArray v, float scale) {
-		return attend(q, kT, v, scale, queryBlock(q.getShape().get(0), kT.getShape().get(2)));
+	public static NDArray attend(NDArray q, NDArray kT, NDArray v, float scale, Precision precision) {
+		return attend(q, kT, v, scale, precision, queryBlock(q.getShape().get(0), kT.getShape().get(2)));
 	}
 
-	/** As {@link #attend(NDArray, NDArray, NDArray, float)} with an explicit number of queries per block. */
-	static NDArray attend(NDArray q, NDArray kT, NDArray v, float scale, long block) {
+	/** As {@link #attend(NDArray, NDArray, NDArray, float, Precision)} with an explicit number of queries per block. */
+	static NDArray attend(NDArray q, NDArray kT, NDArray v, float scale, Precision precision, long block) {
 		long n = q.getShape().get(1);
-		if (block >= n) return weighted(q, kT, v, scale);
+		if (block >= n) return weighted(q, kT, v, scale, precision);
 		NDList blocks = new NDList();
 		for (long start = 0; start < n; start += block) {
 			long from = start;
 			long to = Math.min(n, start + block);
 			// each block's scores are freed before the next block's are made
-			blocks.add(Scoped.keep(q.getManager(), () -> weighted(q.get(new NDIndex(":, {}:{}", from, to)), kT, v, scale)));
+			blocks.add(Scoped.keep(q.getManager(), () -> weighted(q.get(new NDIndex(":, {}:{}", from, to)), kT, v, scale, precision)));
 		}
 		NDArray out = NDArrays.concat(blocks, 1);
 		blocks.close();
@@ -59,10 +60,10 @@ public final class Attention {
 		return Math.max(1, SCORE_BUDGET / (FLOAT * batch * keys));
 	}
 
-	private static NDArray weighted(NDArray q, NDArray kT, NDArray v, float scale) {
+	private static NDArray weighted(NDArray q, NDArray kT, NDArray v, float scale, Precision precision) {
 		NDArray scores = q.batchMatMul(kT);
 		if (scale != 1f) scores = Scoped.advance(scores, scores.mul(scale), null);
-		NDArray p = Scoped.advance(scores, scores.softmax(-1), null);
+		NDArray p = Scoped.advance(scores, precision.softmax(scores, -1), null);
 		return Scoped.advance(p, p.batchMatMul(v), null);
 	}
 }

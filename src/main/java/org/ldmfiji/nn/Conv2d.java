@@ -5,7 +5,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
-/** torch.nn.Conv2d with square kernel, symmetric padding; weights {@code weight [out, in, k, k]}, {@code bias [out]}. */
+/**
+ * torch.nn.Conv2d with square kernel, symmetric padding; weights {@code weight [out, in, k, k]}, {@code bias [out]}.
+ * Computes in its weights' {@link Precision}.
+ */
 public final class Conv2d {
 
 	/**
@@ -17,17 +20,41 @@ public final class Conv2d {
 	 */
 	static final long TRAINING_CHANNEL_BLOCK = 16;
 
+	/**
+	 * In bfloat16, output channels are padded with zero filters up to a multiple of this, for inference too: libtorch
+	 * 2.7.1's bfloat16 convolution (NCHW) returns wrong values, 10–30 % off, for any other channel count (measured for
+	 * 1–15, 17–31, 33 channels; 16, 32, 48 are right). The models' last convolutions (3 or 4 channels) hit it.
+	 */
+	static final long BF16_CHANNEL_BLOCK = 16;
+
 	private final NDArray weight;
 	private final NDArray bias;
 	private final Shape stride;
 	private final Shape padding;
+	private final long outChannels;
 
 	public Conv2d(Weights w, long in, long out, int kernel, int stride, int padding, boolean bias) {
 		long fanIn = in * kernel * kernel;
-		this.weight = w.param("weight", Init.fanIn(fanIn), out, in, kernel, kernel);
-		this.bias = bias ? w.param("bias", Init.fanIn(fanIn), out) : null;
 		this.stride = new Shape(stride, stride);
 		this.padding = new Shape(padding, padding);
+		this.outChannels = out;
+		if (w.precision() == Precision.BF16 && out % BF16_CHANNEL_BLOCK != 0) {
+			Weights f = w.float32();
+			long extra = BF16_CHANNEL_BLOCK - out % BF16_CHANNEL_BLOCK;
+			NDArray wf = f.param("weight", Init.fanIn(fanIn), out, in, kernel, kernel);
+			this.weight = castOnce(w, wf.concat(wf.getManager().zeros(new Shape(extra, in, kernel, kernel)), 0));
+			NDArray bf = bias ? f.param("bias", Init.fanIn(fanIn), out) : null;
+			this.bias = bias ? castOnce(w, bf.concat(bf.getManager().zeros(new Shape(extra)), 0)) : null;
+			return;
+		}
+		this.weight = w.param("weight", Init.fanIn(fanIn), out, in, kernel, kernel);
+		this.bias = bias ? w.param("bias", Init.fanIn(fanIn), out) : null;
+	}
+
+	private static NDArray castOnce(Weights w, NDArray padded) {
+		NDArray cast = w.precision().cast(padded);
+		padded.close();
+		return cast;
 	}
 
 	/** 3x3, stride 1, padding 1, with bias: the most common convolution of these models. */
@@ -42,6 +69,7 @@ public final class Conv2d {
 
 	public NDArray forward(NDArray x) {
 		long out = weight.getShape().get(0);
+		if (out != outChannels) return conv(x, weight, bias).get(new NDIndex(":, 0:{}", outChannels)); // padded, bf16
 		if (out % TRAINING_CHANNEL_BLOCK != 0 && JniUtils.isGradMode()) return paddedForGradients(x, out);
 		return conv(x, weight, bias);
 	}

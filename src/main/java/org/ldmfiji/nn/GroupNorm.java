@@ -1,13 +1,15 @@
 package org.ldmfiji.nn;
 
 import ai.djl.ndarray.NDArray;
+import org.ldmfiji.engine.ScriptedOps;
 import org.ldmfiji.engine.Scoped;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * torch.nn.GroupNorm with affine weights. DJL has no group norm; a layer norm over the
+ * torch.nn.GroupNorm with affine weights. In float32: DJL has no group norm; a layer norm over the
  * {@code [N, groups, rest]} view normalises each group exactly as group norm does (population variance),
- * followed by the per-channel affine.
+ * followed by the per-channel affine. In bfloat16: libtorch's own group norm kernel, with statistics and affine
+ * weights in float32.
  */
 public final class GroupNorm {
 
@@ -16,10 +18,12 @@ public final class GroupNorm {
 	private final int groups;
 	private final long channels;
 	private final float eps;
+	private final Precision precision;
 
 	public GroupNorm(Weights w, int groups, long channels, float eps) {
-		this.weight = w.param("weight", Init.ones(), channels);
-		this.bias = w.param("bias", Init.zeros(), channels);
+		this.precision = w.precision();
+		this.weight = w.float32().param("weight", Init.ones(), channels);
+		this.bias = w.float32().param("bias", Init.zeros(), channels);
 		this.groups = groups;
 		this.channels = channels;
 		this.eps = eps;
@@ -31,7 +35,14 @@ public final class GroupNorm {
 	}
 
 	public NDArray forward(NDArray x) {
+		if (precision == Precision.BF16) return ScriptedOps.groupNorm(x, groups, weight, bias, eps);
 		return Scoped.layer(x, () -> normalise(x));
+	}
+
+	/** {@code silu(forward(x))}, as the reference's blocks apply it right after most norms; one kernel in bfloat16. */
+	public NDArray forwardSilu(NDArray x) {
+		if (precision == Precision.BF16) return ScriptedOps.groupNormSilu(x, groups, weight, bias, eps);
+		return Scoped.layer(x, () -> Activations.silu(normalise(x)));
 	}
 
 	private NDArray normalise(NDArray x) {

@@ -42,7 +42,8 @@ public final class LatentDiffusion implements AutoCloseable {
 		this.weights = w;
 		this.unet = new UNetModel(config.unet, w.sub("model.diffusion_model"));
 		this.firstStage = firstStage(config.firstStage, w.sub("first_stage_model"));
-		this.condStage = condStage(config.condStage, w.sub("cond_stage_model"), firstStage);
+		// the conditioning stages are small and feed the UNet, which casts what it is given
+		this.condStage = condStage(config.condStage, w.float32().sub("cond_stage_model"), firstStage);
 		this.scaleFactor = scaleFactor;
 		this.owned = owned;
 	}
@@ -52,7 +53,15 @@ public final class LatentDiffusion implements AutoCloseable {
 	 * reference's default) the denoiser reads the checkpoint's EMA copy where it has one.
 	 */
 	public static LatentDiffusion load(LdmConfig config, StateDict checkpoint, NDManager manager, boolean useEma) {
-		Weights w = Weights.load(checkpoint.tensors(), checkpoint.source().getFileName().toString(), manager, useEma);
+		return load(config, checkpoint, manager, useEma, Precision.FP32);
+	}
+
+	/** As {@link #load(LdmConfig, StateDict, NDManager, boolean)}, computing in {@code precision}. */
+	public static LatentDiffusion load(LdmConfig config, StateDict checkpoint, NDManager manager, boolean useEma,
+		Precision precision)
+	{
+		Weights w = Weights.load(checkpoint.tensors(), checkpoint.source().getFileName().toString(), manager, useEma,
+			precision);
 		return new LatentDiffusion(config, w, scaleFactor(config, checkpoint), checkpoint);
 	}
 
@@ -63,6 +72,11 @@ public final class LatentDiffusion implements AutoCloseable {
 	/** A model with freshly initialised weights (training from scratch; benchmarks of an architecture). */
 	public static LatentDiffusion fresh(LdmConfig config, NDManager manager) {
 		return new LatentDiffusion(config, Weights.fresh(manager), (float) config.diffusion.scaleFactor, null);
+	}
+
+	/** A model with random weights computing in {@code precision}, not trainable (benchmarks of an architecture). */
+	public static LatentDiffusion random(LdmConfig config, NDManager manager, Precision precision) {
+		return new LatentDiffusion(config, Weights.random(manager, precision), (float) config.diffusion.scaleFactor, null);
 	}
 
 	/**
@@ -142,6 +156,11 @@ public final class LatentDiffusion implements AutoCloseable {
 
 	public boolean usesEma() {
 		return weights.usesEma();
+	}
+
+	/** The precision the denoiser and the first stage compute in. */
+	public Precision precision() {
+		return weights.precision();
 	}
 
 	/** DiffusionWrapper.forward: the denoiser's raw output (eps or x0) for x_t at timesteps t ([B], int64 or float32). */

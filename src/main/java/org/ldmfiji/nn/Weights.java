@@ -35,6 +35,8 @@ public final class Weights {
 		final boolean fresh;
 		final boolean trainable;
 		final Map<String, NDArray> taken = new LinkedHashMap<>();
+		/** Parameters cast to a lower precision, by key path; the float32 originals stay in {@link #taken}. */
+		final Map<String, NDArray> cast = new java.util.HashMap<>();
 		final java.util.Set<String> read = new java.util.HashSet<>();
 
 		Root(Map<String, NDArray> source, String sourceName, NDManager manager, Device device, boolean useEma,
@@ -51,10 +53,12 @@ public final class Weights {
 
 	private final Root root;
 	private final String prefix;
+	private final Precision precision;
 
-	private Weights(Root root, String prefix) {
+	private Weights(Root root, String prefix, Precision precision) {
 		this.root = root;
 		this.prefix = prefix;
+		this.precision = precision;
 	}
 
 	/**
@@ -63,20 +67,46 @@ public final class Weights {
 	 * sampling scripts do inside {@code ema_scope()}.
 	 */
 	public static Weights load(Map<String, NDArray> tensors, String sourceName, NDManager manager, boolean useEma) {
+		return load(tensors, sourceName, manager, useEma, Precision.FP32);
+	}
+
+	/** As {@link #load(Map, String, NDManager, boolean)}, handing out parameters in {@code precision}. */
+	public static Weights load(Map<String, NDArray> tensors, String sourceName, NDManager manager, boolean useEma,
+		Precision precision)
+	{
 		boolean hasEma = tensors.keySet().stream().anyMatch(k -> k.startsWith(EMA_PREFIX));
 		return new Weights(new Root(tensors, sourceName, manager, manager.getDevice(), useEma && hasEma, false, false),
-			"");
+			"", precision);
 	}
 
 	/** Freshly initialised, trainable parameters (for training from scratch). */
 	public static Weights fresh(NDManager manager) {
 		return new Weights(new Root(Collections.emptyMap(), "fresh initialisation", manager, manager.getDevice(),
-			false, true, true), "");
+			false, true, true), "", Precision.FP32);
+	}
+
+	/** Freshly initialised parameters handed out in {@code precision}, not trainable (benchmarks of an architecture). */
+	public static Weights random(NDManager manager, Precision precision) {
+		return new Weights(new Root(Collections.emptyMap(), "random initialisation", manager, manager.getDevice(),
+			false, true, false), "", precision);
 	}
 
 	/** The view of a child module: {@code sub("input_blocks.1")}. */
 	public Weights sub(String name) {
-		return new Weights(root, prefix + name + ".");
+		return new Weights(root, prefix + name + ".", precision);
+	}
+
+	/**
+	 * The precision this view's modules compute in; {@link #param} hands out their weights in it. A module reads its
+	 * input and writes its output in it too.
+	 */
+	public Precision precision() {
+		return precision;
+	}
+
+	/** The same view with float32 parameters, for the parts that compute in float32 whatever the model's precision. */
+	public Weights float32() {
+		return precision == Precision.FP32 ? this : new Weights(root, prefix, Precision.FP32);
 	}
 
 	/** The full key path of a tensor of this view. */
@@ -91,9 +121,20 @@ public final class Weights {
 
 	/**
 	 * The parameter {@code name} of this view with the given shape: loaded (as float32, on the model's
-	 * device) or freshly initialised with {@code init}.
+	 * device) or freshly initialised with {@code init}, then cast once to the view's {@link #precision()}.
 	 */
 	public NDArray param(String name, Init init, long... shape) {
+		NDArray value = float32Param(name, init, shape);
+		if (precision == Precision.FP32) return value;
+		return root.cast.computeIfAbsent(key(name), k -> {
+			NDArray cast = precision.cast(value);
+			ai.djl.ndarray.NDScope.unregister(cast); // the model's for good, whatever scope it was made in
+			cast.attach(root.manager);
+			return cast;
+		});
+	}
+
+	private NDArray float32Param(String name, Init init, long... shape) {
 		String key = key(name);
 		NDArray cached = root.taken.get(key);
 		if (cached != null) return cached;
@@ -148,6 +189,6 @@ public final class Weights {
 
 	@Override
 	public String toString() {
-		return "Weights[" + prefix + " of " + root.sourceName + "]";
+		return "Weights[" + prefix + " of " + root.sourceName + ", " + precision + "]";
 	}
 }

@@ -30,11 +30,11 @@ class AttentionTest extends ManagerPerClassTest {
 		NDArray v = manager.randomNormal(new Shape(BATCH, KEYS, VALUE_DIM));
 		float scale = 0.3f;
 		float[] expected = naive(q.toFloatArray(), kT.toFloatArray(), v.toFloatArray(), scale);
-		try (NDArray out = Attention.attend(q, kT, v, scale, block)) {
+		try (NDArray out = Attention.attend(q, kT, v, scale, Precision.FP32, block)) {
 			assertEquals(new Shape(BATCH, QUERIES, VALUE_DIM), out.getShape());
 			assertArrayEquals(expected, out.toFloatArray(), 2e-6f);
 		}
-		try (NDArray whole = Attention.attend(q, kT, v, scale, QUERIES); NDArray blocked = Attention.attend(q, kT, v, scale, block)) {
+		try (NDArray whole = Attention.attend(q, kT, v, scale, Precision.FP32, QUERIES); NDArray blocked = Attention.attend(q, kT, v, scale, Precision.FP32, block)) {
 			assertArrayEquals(whole.toFloatArray(), blocked.toFloatArray(), 1e-6f, "blocks of " + block + " vs one block");
 		}
 	}

@@ -87,11 +87,21 @@ final class ParityCase implements AutoCloseable {
 	}
 
 	static ParityCase load(String name, Path dir, NDManager manager) throws IOException {
-		LatentDiffusion model = Fixtures.model(dir, manager);
+		return load(name, dir, manager, org.ldmfiji.nn.Precision.FP32);
+	}
+
+	/** The case with its model computing in {@code precision}. */
+	static ParityCase load(String name, Path dir, NDManager manager, org.ldmfiji.nn.Precision precision) throws IOException {
+		LatentDiffusion model = Fixtures.model(dir, manager, precision);
 		StateDict vectors = Checkpoints.load(dir.resolve("vectors.safetensors"), manager);
 		JsonObject scalars = JsonParser.parseString(Files.readString(dir.resolve("vectors.json"), StandardCharsets.UTF_8))
 			.getAsJsonObject();
 		return new ParityCase(name, model, vectors, scalars);
+	}
+
+	/** The case's model. */
+	LatentDiffusion model() {
+		return model;
 	}
 
 	Set<String> expectedNames() {

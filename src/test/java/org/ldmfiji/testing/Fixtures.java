@@ -6,6 +6,7 @@ import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.io.ModelConfigReader;
 import org.ldmfiji.io.StateDict;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.nn.Precision;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -48,8 +49,13 @@ public final class Fixtures {
 
 	/** Loads a case's model through the project's own config reader and checkpoint loaders. */
 	public static LatentDiffusion model(Path caseDir, NDManager manager) throws IOException {
+		return model(caseDir, manager, Precision.FP32);
+	}
+
+	/** As {@link #model(Path, NDManager)}, computing in {@code precision}. */
+	public static LatentDiffusion model(Path caseDir, NDManager manager, Precision precision) throws IOException {
 		LdmConfig config = ModelConfigReader.read(caseDir.resolve("config.yaml"));
 		StateDict checkpoint = Checkpoints.load(weights(caseDir), manager);
-		return LatentDiffusion.load(config, checkpoint, manager);
+		return LatentDiffusion.load(config, checkpoint, manager, config.diffusion.useEma, precision);
 	}
 }

@@ -16,6 +16,7 @@ final class AttnBlock {
 	private final Conv2d k;
 	private final Conv2d v;
 	private final Conv2d projOut;
+	private final org.ldmfiji.nn.Precision precision;
 
 	AttnBlock(Weights w, long channels) {
 		this.norm = GroupNorm.of32(w.sub("norm"), channels, Encoder.NORM_EPS);
@@ -23,6 +24,7 @@ final class AttnBlock {
 		this.k = Conv2d.pointwise(w.sub("k"), channels, channels);
 		this.v = Conv2d.pointwise(w.sub("v"), channels, channels);
 		this.projOut = Conv2d.pointwise(w.sub("proj_out"), channels, channels);
+		this.precision = w.precision();
 	}
 
 	NDArray forward(NDArray x) {
@@ -36,7 +38,7 @@ final class AttnBlock {
 		NDArray qs = q.forward(h).reshape(b, c, hw).transpose(0, 2, 1); // b, hw, c
 		NDArray ks = k.forward(h).reshape(b, c, hw);                    // b, c, hw
 		NDArray vs = v.forward(h).reshape(b, c, hw).transpose(0, 2, 1); // b, hw, c
-		NDArray out = Attention.attend(qs, ks, vs, (float) Math.pow(c, -0.5)).transpose(0, 2, 1).reshape(s);
+		NDArray out = Attention.attend(qs, ks, vs, (float) Math.pow(c, -0.5), precision).transpose(0, 2, 1).reshape(s);
 		return x.add(projOut.forward(out));
 	}
 }

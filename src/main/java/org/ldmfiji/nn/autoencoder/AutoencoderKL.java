@@ -19,8 +19,9 @@ public final class AutoencoderKL implements FirstStage {
 		this.config = c;
 		this.encoder = new Encoder(c.ddconfig, w.sub("encoder"));
 		this.decoder = new Decoder(c.ddconfig, w.sub("decoder"));
-		this.quantConv = Conv2d.pointwise(w.sub("quant_conv"), 2L * c.ddconfig.zChannels, 2L * c.embedDim);
-		this.postQuantConv = Conv2d.pointwise(w.sub("post_quant_conv"), c.embedDim, c.ddconfig.zChannels);
+		// the latent side (the posterior and the 1x1 convolutions around it) stays in float32 in every precision
+		this.quantConv = Conv2d.pointwise(w.float32().sub("quant_conv"), 2L * c.ddconfig.zChannels, 2L * c.embedDim);
+		this.postQuantConv = Conv2d.pointwise(w.float32().sub("post_quant_conv"), c.embedDim, c.ddconfig.zChannels);
 	}
 
 	public DiagonalGaussianDistribution posterior(NDArray image) {

@@ -3,7 +3,7 @@ package org.ldmfiji.nn.autoencoder;
 import ai.djl.ndarray.NDArray;
 import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.AutoencoderConfig;
-import org.ldmfiji.nn.Activations;
+import org.ldmfiji.nn.Precision;
 import org.ldmfiji.nn.Conv2d;
 import org.ldmfiji.nn.GroupNorm;
 import org.ldmfiji.nn.Resample;
@@ -28,8 +28,10 @@ public final class Decoder {
 	private final Conv2d convOut;
 	private final boolean givePreEnd;
 	private final boolean tanhOut;
+	private final Precision precision;
 
 	public Decoder(AutoencoderConfig c, Weights w) {
+		this.precision = w.precision();
 		int levels = c.chMult.size();
 		long blockIn = (long) c.ch * c.chMult.get(levels - 1);
 		int res = c.resolution >> (levels - 1);
@@ -66,7 +68,17 @@ public final class Decoder {
 		this.tanhOut = c.tanhOut;
 	}
 
-	public NDArray forward(NDArray z) {
+	/** float32 latent features → float32 image; computed in the weights' precision. */
+	public NDArray forward(NDArray latent) {
+		NDArray z = precision.cast(latent);
+		NDArray out = forwardCast(z);
+		NDArray image = precision.toFloat32(out);
+		if (image != out) out.close();
+		if (z != latent) z.close();
+		return image;
+	}
+
+	private NDArray forwardCast(NDArray z) {
 		NDArray h = convIn.forward(z);
 		h = Scoped.advance(h, mid1.forward(h), z);
 		h = Scoped.advance(h, Autoencoders.attend(midAttn, h), z);
@@ -83,7 +95,7 @@ public final class Decoder {
 			}
 		}
 		if (givePreEnd) return h;
-		NDArray out = Scoped.advance(h, convOut.forward(Activations.silu(normOut.forward(h))), z);
+		NDArray out = Scoped.advance(h, convOut.forward(normOut.forwardSilu(h)), z);
 		return tanhOut ? Scoped.advance(out, out.tanh(), z) : out;
 	}
 }

@@ -3,7 +3,7 @@ package org.ldmfiji.nn.autoencoder;
 import ai.djl.ndarray.NDArray;
 import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.AutoencoderConfig;
-import org.ldmfiji.nn.Activations;
+import org.ldmfiji.nn.Precision;
 import org.ldmfiji.nn.Conv2d;
 import org.ldmfiji.nn.GroupNorm;
 import org.ldmfiji.nn.Resample;
@@ -26,8 +26,10 @@ public final class Encoder {
 	private final ResnetBlock mid2;
 	private final GroupNorm normOut;
 	private final Conv2d convOut;
+	private final Precision precision;
 
 	public Encoder(AutoencoderConfig c, Weights w) {
+		this.precision = w.precision();
 		this.convIn = Conv2d.same3x3(w.sub("conv_in"), c.inChannels, c.ch);
 		int levels = c.chMult.size();
 		long blockIn = c.ch;
@@ -58,7 +60,9 @@ public final class Encoder {
 		this.convOut = Conv2d.same3x3(w.sub("conv_out"), blockIn, c.doubleZ ? 2L * c.zChannels : c.zChannels);
 	}
 
-	public NDArray forward(NDArray x) {
+	/** float32 image → float32 features; computed in the weights' precision. */
+	public NDArray forward(NDArray image) {
+		NDArray x = precision.cast(image);
 		NDArray h = convIn.forward(x);
 		for (int level = 0; level < blocks.size(); level++) {
 			List<AttnBlock> la = attns.get(level);
@@ -71,8 +75,9 @@ public final class Encoder {
 		h = Scoped.advance(h, mid1.forward(h), x);
 		h = Scoped.advance(h, Autoencoders.attend(midAttn, h), x);
 		h = Scoped.advance(h, mid2.forward(h), x);
-		NDArray out = convOut.forward(Activations.silu(normOut.forward(h)));
-		Scoped.advance(h, out, x);
+		NDArray out = Scoped.advance(h, convOut.forward(normOut.forwardSilu(h)), x);
+		out = Scoped.advance(out, precision.toFloat32(out), x);
+		if (x != image) x.close();
 		return out;
 	}
 

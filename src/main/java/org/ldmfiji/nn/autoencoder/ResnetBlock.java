@@ -2,7 +2,6 @@ package org.ldmfiji.nn.autoencoder;
 
 import ai.djl.ndarray.NDArray;
 import org.ldmfiji.engine.Scoped;
-import org.ldmfiji.nn.Activations;
 import org.ldmfiji.nn.Conv2d;
 import org.ldmfiji.nn.GroupNorm;
 import org.ldmfiji.nn.Weights;
@@ -29,8 +28,8 @@ final class ResnetBlock {
 	}
 
 	private NDArray compute(NDArray x) {
-		NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
-		h = conv2.forward(Activations.silu(norm2.forward(h)));
+		NDArray h = conv1.forward(norm1.forwardSilu(x));
+		h = conv2.forward(norm2.forwardSilu(h));
 		return (shortcut == null ? x : shortcut.forward(x)).add(h);
 	}
 }

@@ -19,9 +19,10 @@ public final class VQModel implements FirstStage {
 		this.config = c;
 		this.encoder = new Encoder(c.ddconfig, w.sub("encoder"));
 		this.decoder = new Decoder(c.ddconfig, w.sub("decoder"));
-		this.quantize = new VectorQuantizer(w.sub("quantize"), c.nEmbed, c.embedDim);
-		this.quantConv = Conv2d.pointwise(w.sub("quant_conv"), c.ddconfig.zChannels, c.embedDim);
-		this.postQuantConv = Conv2d.pointwise(w.sub("post_quant_conv"), c.embedDim, c.ddconfig.zChannels);
+		// the latent side (quantisation and the 1x1 convolutions around it) stays in float32 in every precision
+		this.quantize = new VectorQuantizer(w.float32().sub("quantize"), c.nEmbed, c.embedDim);
+		this.quantConv = Conv2d.pointwise(w.float32().sub("quant_conv"), c.ddconfig.zChannels, c.embedDim);
+		this.postQuantConv = Conv2d.pointwise(w.float32().sub("post_quant_conv"), c.embedDim, c.ddconfig.zChannels);
 	}
 
 	@Override

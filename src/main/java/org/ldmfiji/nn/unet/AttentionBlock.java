@@ -21,6 +21,7 @@ final class AttentionBlock implements TimestepBlock {
 	private final Conv1x1d projOut;
 	private final int heads;
 	private final boolean newOrder;
+	private final org.ldmfiji.nn.Precision precision;
 
 	AttentionBlock(Weights w, long channels, int numHeads, int numHeadChannels, boolean useNewAttentionOrder) {
 		if (numHeadChannels != -1 && channels % numHeadChannels != 0) {
@@ -31,6 +32,7 @@ final class AttentionBlock implements TimestepBlock {
 		this.qkv = new Conv1x1d(w.sub("qkv"), channels, 3 * channels);
 		this.projOut = new Conv1x1d(w.sub("proj_out"), channels, channels);
 		this.newOrder = useNewAttentionOrder;
+		this.precision = w.precision();
 	}
 
 	@Override
@@ -53,7 +55,7 @@ final class AttentionBlock implements TimestepBlock {
 		NDArray q = parts.get(0).mul(scale).transpose(0, 2, 1); // [b*h, t, ch]
 		NDArray k = parts.get(1).mul(scale);                    // [b*h, ch, s]
 		NDArray v = parts.get(2).transpose(0, 2, 1);            // [b*h, s, ch]
-		NDArray a = Attention.attend(q, k, v, 1f).transpose(0, 2, 1); // [b*h, ch, t]
+		NDArray a = Attention.attend(q, k, v, 1f, precision).transpose(0, 2, 1); // [b*h, ch, t]
 		NDArray h = projOut.forward(a.reshape(b, -1, length));
 		return flat.add(h).reshape(shape);
 	}

@@ -14,6 +14,7 @@ final class CrossAttention {
 	private final Linear toOut;
 	private final int heads;
 	private final float scale;
+	private final org.ldmfiji.nn.Precision precision;
 
 	CrossAttention(Weights w, long queryDim, long contextDim, int heads, long dimHead) {
 		long inner = dimHead * heads;
@@ -23,6 +24,7 @@ final class CrossAttention {
 		this.toOut = new Linear(w.sub("to_out.0"), inner, queryDim);
 		this.heads = heads;
 		this.scale = (float) Math.pow(dimHead, -0.5);
+		this.precision = w.precision();
 	}
 
 	NDArray forward(NDArray x, NDArray context) {
@@ -30,7 +32,7 @@ final class CrossAttention {
 		NDArray q = splitHeads(toQ.forward(x));
 		NDArray k = splitHeads(toK.forward(ctx));
 		NDArray v = splitHeads(toV.forward(ctx));
-		NDArray out = Attention.attend(q, k.transpose(0, 2, 1), v, scale); // [(b h), n, d]
+		NDArray out = Attention.attend(q, k.transpose(0, 2, 1), v, scale, precision); // [(b h), n, d]
 		long bh = out.getShape().get(0);
 		long n = out.getShape().get(1);
 		long d = out.getShape().get(2);

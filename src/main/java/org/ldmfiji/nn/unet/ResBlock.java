@@ -47,7 +47,7 @@ final class ResBlock implements TimestepBlock {
 	}
 
 	private NDArray compute(NDArray x, NDArray emb, NDArray context) {
-		NDArray h = Activations.silu(inNorm.forward(x));
+		NDArray h = inNorm.forwardSilu(x);
 		if (resampling != Resampling.NONE) {
 			// h_upd / x_upd: parameter-free resampling of both paths, before in_layers' convolution
 			h = resample(h);
@@ -58,10 +58,10 @@ final class ResBlock implements TimestepBlock {
 		if (scaleShift) {
 			NDList scaleAndShift = e.split(2, 1);
 			h = outNorm.forward(h).mul(scaleAndShift.get(0).add(1)).add(scaleAndShift.get(1));
+			h = outConv.forward(Activations.silu(h));
 		} else {
-			h = outNorm.forward(h.add(e));
+			h = outConv.forward(outNorm.forwardSilu(h.add(e)));
 		}
-		h = outConv.forward(Activations.silu(h));
 		return (skip == null ? x : skip.forward(x)).add(h);
 	}
 

@@ -12,6 +12,7 @@ import org.ldmfiji.nn.Conv2d;
 import org.ldmfiji.nn.Embedding;
 import org.ldmfiji.nn.GroupNorm;
 import org.ldmfiji.nn.Linear;
+import org.ldmfiji.nn.Precision;
 import org.ldmfiji.nn.Weights;
 
 import java.util.ArrayDeque;
@@ -37,15 +38,18 @@ public final class UNetModel {
 	private final List<TimestepBlock> outputBlocks = new ArrayList<>();
 	private final GroupNorm outNorm;
 	private final Conv2d outConv;
+	private final Precision precision;
 
 	public UNetModel(UNetConfig c, Weights w) {
 		this.config = c;
+		this.precision = w.precision();
 		if (c.dims != 2) throw new IllegalArgumentException("only 2-D UNets are supported (dims: " + c.dims + ")");
 		long mc = c.modelChannels;
 		long embDim = mc * 4;
-		this.timeEmbed0 = new Linear(w.sub("time_embed.0"), mc, embDim);
-		this.timeEmbed2 = new Linear(w.sub("time_embed.2"), embDim, embDim);
-		this.labelEmb = c.numClasses == null ? null : new Embedding(w.sub("label_emb"), c.numClasses, embDim);
+		// the timestep embedding is computed in float32 whatever the precision, and cast once made
+		this.timeEmbed0 = new Linear(w.float32().sub("time_embed.0"), mc, embDim);
+		this.timeEmbed2 = new Linear(w.float32().sub("time_embed.2"), embDim, embDim);
+		this.labelEmb = c.numClasses == null ? null : new Embedding(w.float32().sub("label_emb"), c.numClasses, embDim);
 
 		int block = 0;
 		inputBlocks.add(single(new ConvBlock(Conv2d.same3x3(w.sub("input_blocks.0.0"), c.inChannels, mc))));
@@ -123,24 +127,29 @@ public final class UNetModel {
 		if (labelEmb != null && y == null) {
 			throw new IllegalArgumentException("this UNet is class-conditional (num_classes) and needs labels y");
 		}
-		NDArray emb = labelEmb == null ? timeEmb : timeEmb.add(labelEmb.forward(y));
+		NDArray emb = precision.cast(labelEmb == null ? timeEmb : timeEmb.add(labelEmb.forward(y)));
+		NDArray ctx = context == null ? null : precision.cast(context);
+		NDArray input = precision.cast(x);
 		Deque<NDArray> hs = new ArrayDeque<>();
-		NDArray h = x;
+		NDArray h = input;
 		for (TimestepBlock b : inputBlocks) {
-			h = b.forward(h, emb, context);
+			h = b.forward(h, emb, ctx);
 			hs.push(h);
 		}
-		h = middleBlock.forward(h, emb, context);
+		h = middleBlock.forward(h, emb, ctx);
 		for (TimestepBlock b : outputBlocks) {
 			NDArray skip = hs.pop();
 			NDArray previous = h;
-			h = Scoped.layer(previous, () -> b.forward(NDArrays.concat(new NDList(previous, skip), 1), emb, context));
+			h = Scoped.layer(previous, () -> b.forward(NDArrays.concat(new NDList(previous, skip), 1), emb, ctx));
 			previous.close(); // an input block's or the middle block's output: used up now
 			skip.close();
 		}
-		NDArray out = outConv.forward(Activations.silu(outNorm.forward(h)));
+		NDArray out = outConv.forward(outNorm.forwardSilu(h));
 		h.close();
-		return out;
+		if (input != x) input.close();
+		NDArray result = precision.toFloat32(out);
+		if (result != out) out.close();
+		return result;
 	}
 
 	/**

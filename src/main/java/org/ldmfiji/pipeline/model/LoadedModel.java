@@ -57,7 +57,7 @@ public final class LoadedModel {
 
 	@Override
 	public String toString() {
-		return source.name() + " on " + device + (checksumVerified ? ", checksum verified" : ", no checksum")
+		return source.name() + " on " + device + " in " + model.precision() + (checksumVerified ? ", checksum verified" : ", no checksum")
 			+ (model.usesEma() ? ", EMA weights" : ", raw weights");
 	}
 }

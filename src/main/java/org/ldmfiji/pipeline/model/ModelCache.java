@@ -3,6 +3,7 @@ package org.ldmfiji.pipeline.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import org.ldmfiji.engine.Inference;
+import org.ldmfiji.nn.Precision;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Loaded models, each loaded once per (config, weights, raw-weights choice, device) and shared by every task that
+ * Loaded models, each loaded once per (config, weights, raw-weights choice, device, precision) and shared by every task that
  * asks for it: a batch or a stack loads its model once. Thread-safe: concurrent first requests for one model wait
  * for a single load, while different models load in parallel. The cache is the only owner of the models' native
  * memory (one sub-manager per model under its own base manager). Tasks hold a {@link ModelLease}; {@link #clear()}
@@ -31,8 +32,13 @@ public final class ModelCache implements AutoCloseable {
 	 * @throws IllegalArgumentException if a file is missing or the weights do not match the card
 	 */
 	public ModelLease acquire(ModelFolder model, boolean rawWeights, Device device) throws IOException {
+		return acquire(model, rawWeights, device, model.card().precision);
+	}
+
+	/** As {@link #acquire(ModelFolder, boolean, Device)}, computing in {@code precision} (fp32 where bf16 is unsupported). */
+	public ModelLease acquire(ModelFolder model, boolean rawWeights, Device device, Precision precision) throws IOException {
 		Inference.prepareThread();
-		Entry entry = lease(new Key(model, rawWeights, device));
+		Entry entry = lease(new Key(model, rawWeights, device, precision));
 		try {
 			LoadedModel loaded = entry.loadOnce(model);
 			return new ModelLease(loaded, () -> release(entry));
@@ -108,7 +114,7 @@ public final class ModelCache implements AutoCloseable {
 			if (loaded != null) return loaded;
 			NDManager m = memory.newSubManager(key.device);
 			try {
-				loaded = ModelLoader.load(model, key.rawWeights, m);
+				loaded = ModelLoader.load(model, key.rawWeights, m, key.precision);
 			} catch (IOException | RuntimeException | Error e) {
 				m.close();
 				throw e;
@@ -131,24 +137,27 @@ public final class ModelCache implements AutoCloseable {
 		final Path weights;
 		final boolean rawWeights;
 		final Device device;
+		final Precision precision;
 
-		Key(ModelFolder model, boolean rawWeights, Device device) {
+		Key(ModelFolder model, boolean rawWeights, Device device, Precision precision) {
 			this.config = model.config();
 			this.weights = model.weights();
 			this.rawWeights = rawWeights;
 			this.device = device;
+			this.precision = precision;
 		}
 
 		@Override
 		public boolean equals(Object o) {
 			if (!(o instanceof Key)) return false;
 			Key k = (Key) o;
-			return config.equals(k.config) && weights.equals(k.weights) && rawWeights == k.rawWeights && device.equals(k.device);
+			return config.equals(k.config) && weights.equals(k.weights) && rawWeights == k.rawWeights && device.equals(k.device)
+				&& precision == k.precision;
 		}
 
 		@Override
 		public int hashCode() {
-			return Objects.hash(config, weights, rawWeights, device);
+			return Objects.hash(config, weights, rawWeights, device, precision);
 		}
 	}
 }

@@ -6,6 +6,7 @@ import org.ldmfiji.io.CondStageConfig;
 import org.ldmfiji.io.ConfigException;
 import org.ldmfiji.io.ConfigNode;
 import org.ldmfiji.io.LdmConfig;
+import org.ldmfiji.nn.Precision;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +54,8 @@ public final class ModelCard {
 	public final String sampler;
 	public final int steps;
 	public final double eta;
+	/** The precision the model runs in unless the user chooses: fp32 (the reference's arithmetic) or bf16. */
+	public final Precision precision;
 	/** Classifier-free guidance scale; null where the model has no guidance. */
 	public final Double guidanceScale;
 	public final IntensitySpec intensity;
@@ -76,6 +79,7 @@ public final class ModelCard {
 		steps = b.steps;
 		eta = b.eta;
 		guidanceScale = b.guidanceScale;
+		precision = b.precision;
 		intensity = b.intensity;
 		config = b.config;
 		weights = b.weights;
@@ -127,6 +131,12 @@ public final class ModelCard {
 		if (b.guidanceScale != null && !(b.guidanceScale >= 1))
 			throw card.error("guidance_scale", "must be at least 1 (1 = no guidance), got " + b.guidanceScale);
 		b.intensity = IntensitySpec.read(card.node("intensity"));
+		String precision = card.stringOr("precision", Precision.FP32.id());
+		try {
+			b.precision = Precision.of(precision);
+		} catch (IllegalArgumentException e) {
+			throw card.error("precision", "expected fp32 or bf16, got \"" + precision + "\"");
+		}
 
 		b.config = fileName(card, "config", card.stringOr("config", DEFAULT_CONFIG));
 		b.weights = fileName(card, "weights", card.requiredString("weights"));
@@ -160,6 +170,7 @@ public final class ModelCard {
 		b.steps = sr ? 100 : 50;
 		b.eta = sr ? 1.0 : 0.0;
 		b.guidanceScale = null;
+		b.precision = Precision.FP32;
 		b.intensity = IntensitySpec.percentile(IntensitySpec.DEFAULT_LOW, IntensitySpec.DEFAULT_HIGH);
 		b.config = configFile.getFileName().toString();
 		b.weights = weightsFile;
@@ -229,8 +240,8 @@ public final class ModelCard {
 		if (!defaultFor.isEmpty()) s.append(" (default for ").append(String.join(", ", defaultFor)).append(')');
 		s.append('\n');
 		if (scaleFactor > 1) s.append("  scale factor: ").append(scaleFactor).append('\n');
-		s.append(String.format(Locale.ROOT, "  channels: %d, sampling: %s %d steps, eta %s%s%n", channels, sampler, steps, eta,
-			guidanceScale == null ? "" : ", guidance " + guidanceScale));
+		s.append(String.format(Locale.ROOT, "  channels: %d, sampling: %s %d steps, eta %s%s, %s%n", channels, sampler, steps,
+			eta, guidanceScale == null ? "" : ", guidance " + guidanceScale, precision));
 		s.append("  intensity: ").append(intensity).append('\n');
 		s.append("  weights: ").append(weights).append(sha256 == null ? " (no checksum)" : " (sha256 " + sha256 + ")").append('\n');
 		s.append("  licence: ").append(licence).append('\n');
@@ -253,6 +264,7 @@ public final class ModelCard {
 		int scaleFactor, channels, steps;
 		double eta;
 		Double guidanceScale;
+		Precision precision;
 		IntensitySpec intensity;
 		boolean testModel, inferred;
 	}

@@ -6,6 +6,7 @@ import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.io.ModelConfigReader;
 import org.ldmfiji.io.StateDict;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.nn.Precision;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,16 +30,27 @@ public final class ModelLoader {
 	 * @throws IllegalArgumentException naming the file if the config or weights are missing or the checksum differs
 	 */
 	public static LoadedModel load(ModelFolder model, boolean rawWeights, NDManager manager) throws IOException {
+		return load(model, rawWeights, manager, model.card().precision);
+	}
+
+	/**
+	 * As {@link #load(ModelFolder, boolean, NDManager)}, computing in {@code precision} where the machine supports it
+	 * (else in fp32, with a logged line).
+	 */
+	public static LoadedModel load(ModelFolder model, boolean rawWeights, NDManager manager, Precision precision)
+		throws IOException
+	{
 		long t0 = System.nanoTime();
 		requireFile(model.config(), "model config");
 		ModelCard card = model.card();
 		boolean verified = card.sha256 != null;
 		if (verified) Checksums.verify(model.weights(), card.sha256, model.folder().resolve(ModelCard.FILE_NAME).toString());
 		LdmConfig config = ModelConfigReader.read(model.config());
-		LatentDiffusion network = load(config, model.weights(), manager, rawWeights);
+		LatentDiffusion network = load(config, model.weights(), manager, rawWeights, precision);
 		double seconds = (System.nanoTime() - t0) / 1e9;
 		// once per model and cache: a second line for the same model means it was loaded again
-		LOG.info(String.format(Locale.ROOT, "model %s loaded in %.2f s (%s)", model.name(), seconds, model.weights()));
+		LOG.info(String.format(Locale.ROOT, "model %s loaded in %.2f s in %s (%s)", model.name(), seconds, network.precision(),
+			model.weights()));
 		return new LoadedModel(model, network, verified, manager.getDevice(), rawWeights, seconds);
 	}
 
@@ -49,10 +61,18 @@ public final class ModelLoader {
 	public static LatentDiffusion load(LdmConfig config, Path weights, NDManager manager, boolean rawWeights)
 		throws IOException
 	{
+		return load(config, weights, manager, rawWeights, Precision.FP32);
+	}
+
+	/** As {@link #load(LdmConfig, Path, NDManager, boolean)}, computing in {@code precision} where supported. */
+	public static LatentDiffusion load(LdmConfig config, Path weights, NDManager manager, boolean rawWeights,
+		Precision precision) throws IOException
+	{
 		requireFile(weights, "weights file");
+		Precision supported = precision.supported();
 		StateDict checkpoint = Checkpoints.load(weights, manager);
 		try {
-			return LatentDiffusion.load(config, checkpoint, manager, config.diffusion.useEma && !rawWeights);
+			return LatentDiffusion.load(config, checkpoint, manager, config.diffusion.useEma && !rawWeights, supported);
 		} catch (RuntimeException e) {
 			checkpoint.close();
 			throw e;
