@@ -190,7 +190,7 @@ public final class LdmTrainer {
 		long[] perSample = new long[input.getShape().dimension()];
 		java.util.Arrays.fill(perSample, 1);
 		perSample[0] = b;
-		return NDArrays.where(drop.reshape(new Shape(perSample)), none, input);
+		return NDArrays.where(drop.reshape(new Shape(perSample)).broadcast(input.getShape()), none, input);
 	}
 
 	public LatentDiffusion model() {
