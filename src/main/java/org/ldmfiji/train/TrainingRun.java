@@ -86,6 +86,34 @@ public final class TrainingRun {
 		}
 	}
 
+	/**
+	 * What both the command line and Fiji do with a run folder: resume the run it holds (its own config and settings,
+	 * {@code steps} possibly extended), or start a new one from {@code configFile}.
+	 *
+	 * @param newRun the settings of a new run, made from the config when one is needed
+	 */
+	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights,
+		java.util.function.Function<LdmConfig, TrainingSettings> newRun, Integer steps, ImageSource source, NDManager manager)
+		throws IOException {
+		if (TrainingCheckpoint.exists(folder)) {
+			if (configFile != null || firstStageWeights != null)
+				throw new IllegalArgumentException(folder + " already holds a run, which resumes with its own config and first stage: "
+					+ "give no config and no first stage, or choose another folder");
+			return resume(folder, steps, source, null, manager);
+		}
+		if (configFile == null) throw new IllegalArgumentException("a new run needs a config (" + folder + " holds no run to resume)");
+		String text = Files.readString(configFile, StandardCharsets.UTF_8);
+		TrainingSettings settings = newRun.apply(config(text, configFile.toString()));
+		return start(folder, configFile, firstStageWeights, settings, source, null, manager);
+	}
+
+	/** main.py's scale_lr: the config's base_learning_rate × batch size (× GPUs × gradient accumulation, 1 here). */
+	public static double scaledLearningRate(LdmConfig config, int batchSize) {
+		if (!(config.baseLearningRate > 0))
+			throw new IllegalArgumentException("the config has no base_learning_rate to scale: give a learning rate");
+		return config.baseLearningRate * batchSize;
+	}
+
 	private static LdmConfig config(String text, String name) {
 		try {
 			return ModelConfigReader.read(text, name);
