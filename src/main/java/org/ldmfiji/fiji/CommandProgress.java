@@ -55,6 +55,11 @@ final class CommandProgress implements TaskMonitor {
 		show(message(where.step(step, steps)), where.fraction(step, steps));
 	}
 
+	/** A training run's line ("step 120/1000  loss ...") and how far it has got. */
+	void training(String line, double fraction) {
+		show(message(line), fraction);
+	}
+
 	/** The command's own cancel, or Esc in ImageJ. */
 	@Override
 	public boolean isCanceled() {

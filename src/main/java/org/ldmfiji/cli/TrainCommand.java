@@ -1,0 +1,122 @@
+package org.ldmfiji.cli;
+
+import ai.djl.ndarray.NDManager;
+import org.ldmfiji.engine.Inference;
+import org.ldmfiji.io.LdmConfig;
+import org.ldmfiji.train.TrainingData;
+import org.ldmfiji.train.TrainingListener;
+import org.ldmfiji.train.TrainingProgress;
+import org.ldmfiji.train.TrainingRun;
+import org.ldmfiji.train.TrainingSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+	description = {"Train a latent diffusion model (super-resolution, inpainting, label-map synthesis, unconditional).",
+		"A new run needs --config; a --run folder that already holds a run is resumed from its last checkpoint.",
+		"The run folder is a model folder (config.yaml + model.safetensors) at every checkpoint.",
+		"Ctrl-C checkpoints before it stops."})
+final class TrainCommand implements Callable<Integer> {
+
+	@Option(names = "--run", required = true, paramLabel = "DIR", description = "the run's folder: created, or resumed if it holds a run")
+	Path run;
+
+	@Option(names = "--config", paramLabel = "CONFIG.yaml", description = "a new run's model: a CompVis latent diffusion config")
+	Path config;
+
+	@Option(names = "--first-stage", paramLabel = "WEIGHTS",
+		description = "a new run's trained autoencoder (its checkpoint, or a latent diffusion checkpoint); kept frozen")
+	Path firstStage;
+
+	@Option(names = "--data", defaultValue = TrainingData.SYNTHETIC, paramLabel = "synthetic|DIR",
+		description = "training images: the built-in generator or a folder of images (default: ${DEFAULT-VALUE})")
+	String data;
+
+	@Option(names = "--crop", defaultValue = "128", paramLabel = "PX", description = "side of the square training crops (default: ${DEFAULT-VALUE})")
+	int crop;
+
+	@Option(names = "--steps", paramLabel = "N", description = "total steps of the run (default: 1000; when resuming: the run's)")
+	Integer steps;
+
+	@Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "batch size (default: ${DEFAULT-VALUE})")
+	int batch;
+
+	@Option(names = "--lr", paramLabel = "LR",
+		description = "AdamW learning rate (default: the config's base_learning_rate x batch, the reference's scale_lr)")
+	Double learningRate;
+
+	@Option(names = "--warmup", defaultValue = "100", paramLabel = "N", description = "learning-rate warm-up steps (default: ${DEFAULT-VALUE})")
+	int warmup;
+
+	@Option(names = "--clip", defaultValue = "1.0", paramLabel = "NORM", description = "gradient clipping norm, 0 = off (default: ${DEFAULT-VALUE})")
+	double clip;
+
+	@Option(names = "--ema-decay", defaultValue = "0.9999", paramLabel = "D", description = "EMA decay (default: ${DEFAULT-VALUE})")
+	double emaDecay;
+
+	@Option(names = "--cond-dropout", defaultValue = "0.1", paramLabel = "P",
+		description = "probability of training without the condition, for guidance (default: ${DEFAULT-VALUE})")
+	double condDropout;
+
+	@Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "N", description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
+	int checkpointEvery;
+
+	@Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "the run's seed (default: ${DEFAULT-VALUE})")
+	long seed;
+
+	@Override
+	public Integer call() throws Exception {
+		Inference.prepareThread();
+		Progress progress = new Progress(new PrintWriter(System.err, true));
+		AtomicBoolean stop = new AtomicBoolean();
+		CountDownLatch saved = new CountDownLatch(1);
+		// Ctrl-C: ask the loop to stop after its step, and hold the exit until it has checkpointed
+		Thread hook = new Thread(() -> {
+			stop.set(true);
+			try {
+				saved.await(10, TimeUnit.MINUTES);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, TrainingData.open(data, crop), m);
+			progress.say((r.step() > 0 ? "resuming at step " + r.step() + ": " : "training: ") + r.settings());
+			Runtime.getRuntime().addShutdownHook(hook);
+			boolean done = r.run(new TrainingListener() {
+				@Override
+				public void step(TrainingProgress p) {
+					progress.show(p.toString());
+				}
+
+				@Override
+				public void checkpoint(Path folder, int step) {
+					progress.say("checkpoint at step " + step + " in " + folder);
+				}
+			}, stop::get);
+			progress.done();
+			if (!done) System.err.println("stopped at step " + r.step() + "; run the same command again to resume");
+			return 0;
+		} finally {
+			saved.countDown();
+			try {
+				Runtime.getRuntime().removeShutdownHook(hook);
+			} catch (IllegalStateException shuttingDown) {
+				// the hook has run: the JVM is exiting after the checkpoint above
+			}
+		}
+	}
+
+	private TrainingSettings settings(LdmConfig model) {
+		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(model, batch);
+		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(batch).learningRate(lr).warmupSteps(warmup)
+			.maxGradNorm(clip).emaDecay(emaDecay).condDropout(condDropout).checkpointEvery(checkpointEvery).seed(seed).build();
+	}
+}

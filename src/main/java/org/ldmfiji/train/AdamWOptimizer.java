@@ -1,0 +1,113 @@
+package org.ldmfiji.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.optimizer.AdamW;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.training.tracker.WarmUpTracker;
+
+import java.lang.reflect.Field;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * DJL's AdamW (torch's betas 0.9/0.999, decoupled weight decay, fused native update) with a linear learning-rate
+ * warm-up (DJL's WarmUpTracker), made resumable: its moment estimates are saved and restored, and its update count
+ * continues from the resumed step, so the bias correction and the warm-up carry on where they stopped.
+ *
+ * <p>DJL keeps the moments in private maps it fills lazily inside the first update. Those are reached here by field
+ * name; if a DJL upgrade renames them, construction fails at once with a message rather than resuming wrongly. The
+ * moments are also created up front, outside any per-step scope: made lazily inside a step's scope they would be
+ * freed when the step ends.
+ */
+final class AdamWOptimizer {
+
+	private static final String MEANS = "means";
+	private static final String VARIANCES = "variances";
+
+	private final AdamW adamW;
+	private final Map<String, NDArray> parameters;
+	private final Map<String, Map<Device, NDArray>> means;
+	private final Map<String, Map<Device, NDArray>> variances;
+
+	/**
+	 * @param parameters the trainable parameters by key; their moments are created in {@code manager}
+	 * @param doneSteps  optimiser steps already taken (0 for a new run)
+	 */
+	AdamWOptimizer(Map<String, NDArray> parameters, TrainingSettings s, int doneSteps, NDManager manager) {
+		Tracker lr = Tracker.fixed((float) s.learningRate);
+		if (s.warmupSteps > 0) {
+			lr = WarmUpTracker.builder().setMainTracker(lr).optWarmUpSteps(s.warmupSteps).optWarmUpBeginValue(0f)
+				.optWarmUpMode(WarmUpTracker.Mode.LINEAR).build();
+		}
+		this.adamW = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays((float) s.weightDecay)
+			.optBeginNumUpdate(doneSteps).build();
+		this.parameters = parameters;
+		this.means = stateMap(MEANS);
+		this.variances = stateMap(VARIANCES);
+		for (Map.Entry<String, NDArray> p : parameters.entrySet()) {
+			means.put(p.getKey(), zeros(p.getValue(), manager));
+			variances.put(p.getKey(), zeros(p.getValue(), manager));
+		}
+	}
+
+	/** One update of every parameter from its gradient (AdamW.update takes the learning rate from the update count). */
+	void step() {
+		for (Map.Entry<String, NDArray> p : parameters.entrySet()) {
+			NDArray w = p.getValue();
+			adamW.update(p.getKey(), w, w.getGradient());
+		}
+	}
+
+	/** The moments, as {@code optimizer.exp_avg.<key>} and {@code optimizer.exp_avg_sq.<key>} (torch's names). */
+	Map<String, NDArray> state() {
+		Map<String, NDArray> out = new LinkedHashMap<>();
+		for (String key : parameters.keySet()) {
+			out.put("optimizer.exp_avg." + key, only(means.get(key)));
+			out.put("optimizer.exp_avg_sq." + key, only(variances.get(key)));
+		}
+		return out;
+	}
+
+	/** Takes the moments from a checkpoint written by {@link #state()}. */
+	void restore(Map<String, NDArray> checkpoint, String where) {
+		for (String key : parameters.keySet()) {
+			copy(checkpoint, "optimizer.exp_avg." + key, only(means.get(key)), where);
+			copy(checkpoint, "optimizer.exp_avg_sq." + key, only(variances.get(key)), where);
+		}
+	}
+
+	private static void copy(Map<String, NDArray> checkpoint, String name, NDArray target, String where) {
+		NDArray saved = checkpoint.get(name);
+		if (saved == null || !saved.getShape().equals(target.getShape()))
+			throw new IllegalArgumentException(where + ": the optimiser state '" + name + "' is " + (saved == null ? "missing"
+				: "of shape " + saved.getShape() + ", not " + target.getShape()));
+		ParameterCopy.copyInto(target, saved);
+	}
+
+	private static Map<Device, NDArray> zeros(NDArray like, NDManager manager) {
+		NDArray z = manager.zeros(like.getShape(), like.getDataType(), like.getDevice());
+		Map<Device, NDArray> perDevice = new ConcurrentHashMap<>();
+		perDevice.put(like.getDevice(), z);
+		return perDevice;
+	}
+
+	private static NDArray only(Map<Device, NDArray> perDevice) {
+		return perDevice.values().iterator().next();
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Map<Device, NDArray>> stateMap(String name) {
+		try {
+			Field f = AdamW.class.getDeclaredField(name);
+			f.setAccessible(true);
+			return (Map<String, Map<Device, NDArray>>) f.get(adamW);
+		} catch (ReflectiveOperationException | RuntimeException e) {
+			throw new IllegalStateException("this DJL's AdamW keeps no '" + name + "' state where training expects it ("
+				+ e + "); the optimiser state could not be saved for resuming", e);
+		}
+	}
+}

@@ -1,0 +1,95 @@
+package org.ldmfiji.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.ldmfiji.io.SafetensorsReader;
+import org.ldmfiji.io.SafetensorsWriter;
+import org.ldmfiji.io.StateDict;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A training run's folder, which is at every checkpoint a model folder the engine loads as it is:
+ * <pre>
+ * config.yaml                   the reference's config, as the run was started with it
+ * model.safetensors             the reference's state-dict keys: model.diffusion_model.*, first_stage_model.*,
+ *                               cond_stage_model.*, model_ema.* (flattened names), scale_factor (scale_by_std)
+ * training/state.safetensors    what resuming needs besides: AdamW's moments, the step, the settings
+ * </pre>
+ * Both weight files carry the step in their metadata, so a pair torn apart by an interruption between the two writes
+ * is recognised instead of resumed.
+ */
+public final class TrainingCheckpoint {
+
+	public static final String CONFIG = "config.yaml";
+	public static final String WEIGHTS = "model.safetensors";
+	public static final String STATE = "training/state.safetensors";
+	static final String STEP = "global_step";
+	static final String SCALE_FACTOR = "scale_factor";
+
+	private TrainingCheckpoint() {}
+
+	/** Whether {@code folder} holds a run that can be resumed. */
+	public static boolean exists(Path folder) {
+		return Files.isRegularFile(folder.resolve(STATE)) && Files.isRegularFile(folder.resolve(WEIGHTS));
+	}
+
+	/** Writes the run's state after {@code step} steps (the state first, then the model, each atomically). */
+	static void save(Path folder, String configText, LdmTrainer trainer, TrainingSettings settings, int step) throws IOException {
+		Files.createDirectories(folder.resolve(STATE).getParent());
+		Files.write(folder.resolve(CONFIG), configText.getBytes(StandardCharsets.UTF_8));
+		try (NDManager scratch = trainer.model().parameters().values().iterator().next().getManager().newSubManager()) {
+			Map<String, String> meta = new LinkedHashMap<>(settings.toMap());
+			meta.put(STEP, Integer.toString(step));
+			meta.put(SCALE_FACTOR, Float.toString(trainer.scaleFactor()));
+			SafetensorsWriter.write(folder.resolve(STATE), trainer.optimizer().state(), meta);
+
+			Map<String, NDArray> weights = new LinkedHashMap<>(trainer.model().parameters());
+			weights.putAll(trainer.ema().buffers(scratch));
+			if (trainer.config().diffusion.scaleByStd) weights.put(SCALE_FACTOR, scratch.create(trainer.scaleFactor()));
+			SafetensorsWriter.write(folder.resolve(WEIGHTS), weights, Map.of(STEP, Integer.toString(step)));
+		}
+	}
+
+	/** The two files of a saved run, opened; closing frees their tensors. */
+	static final class Saved implements AutoCloseable {
+		final StateDict weights;
+		final StateDict state;
+		final int step;
+		final TrainingSettings settings;
+		final float scaleFactor;
+
+		Saved(Path folder, NDManager manager) throws IOException {
+			if (!exists(folder))
+				throw new IllegalArgumentException(folder + " holds no training run to resume (no " + STATE + " and " + WEIGHTS + ")");
+			this.state = SafetensorsReader.read(folder.resolve(STATE), manager);
+			try {
+				this.weights = SafetensorsReader.read(folder.resolve(WEIGHTS), manager);
+			} catch (IOException | RuntimeException e) {
+				state.close();
+				throw e;
+			}
+			String where = folder.resolve(STATE).toString();
+			this.settings = TrainingSettings.fromMap(state.metadata(), where);
+			this.step = Integer.parseInt(String.valueOf(state.metadata().get(STEP)));
+			this.scaleFactor = Float.parseFloat(String.valueOf(state.metadata().get(SCALE_FACTOR)));
+			Object weightsStep = weights.metadata().get(STEP);
+			if (!String.valueOf(step).equals(String.valueOf(weightsStep))) {
+				close();
+				throw new IllegalArgumentException(folder + ": the weights are from step " + weightsStep + " but the training state from step "
+					+ step + " (a checkpoint was interrupted while being written); the run cannot be resumed from this pair");
+			}
+		}
+
+		@Override
+		public void close() {
+			weights.close();
+			state.close();
+		}
+	}
+}

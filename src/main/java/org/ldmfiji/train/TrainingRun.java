@@ -1,0 +1,192 @@
+package org.ldmfiji.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.ldmfiji.engine.Inference;
+import org.ldmfiji.io.Checkpoints;
+import org.ldmfiji.io.ConfigException;
+import org.ldmfiji.io.LdmConfig;
+import org.ldmfiji.io.ModelConfigReader;
+import org.ldmfiji.io.StateDict;
+import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.train.data.ImageSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A latent diffusion model's training run in its folder: started from a config (and a trained first stage), or
+ * resumed from the folder's last checkpoint; checkpointed every N steps, at the end and when stopped, so an
+ * interruption loses at most the last N steps. The folder is a loadable model folder at every checkpoint.
+ */
+public final class TrainingRun {
+
+	private static final String FIRST_STAGE = "first_stage_model.";
+
+	private final Path folder;
+	private final String configText;
+	private final TrainingSettings settings;
+	private final LdmTrainer trainer;
+	private int step;
+
+	private TrainingRun(Path folder, String configText, TrainingSettings settings, LdmTrainer trainer, int step) {
+		this.folder = folder;
+		this.configText = configText;
+		this.settings = settings;
+		this.trainer = trainer;
+		this.step = step;
+	}
+
+	/**
+	 * A new run. The model is initialised from {@code settings.seed}; the first stage is loaded from
+	 * {@code firstStageWeights} (an autoencoder's own checkpoint, keys {@code encoder.*}, or a latent diffusion
+	 * checkpoint, keys {@code first_stage_model.*}) and stays frozen. Without it the first stage keeps its random
+	 * initialisation, which only tests and benchmarks want.
+	 *
+	 * @param task null for the task the config describes, with the default degradation and masks
+	 */
+	public static TrainingRun start(Path folder, Path configFile, Path firstStageWeights, TrainingSettings settings,
+		ImageSource source, TrainingTask task, NDManager manager) throws IOException {
+		if (TrainingCheckpoint.exists(folder))
+			throw new IllegalArgumentException(folder + " already holds a training run: resume it, or choose another folder");
+		String text = Files.readString(configFile, StandardCharsets.UTF_8);
+		LdmConfig config = config(text, configFile.toString());
+		LatentDiffusion model = fresh(config, settings.seed, manager);
+		if (firstStageWeights != null) loadFirstStage(model, firstStageWeights, manager);
+		float scale = config.diffusion.scaleByStd ? Float.NaN : (float) config.diffusion.scaleFactor;
+		TrainingTask t = task != null ? task : TrainingTasks.forConfig(config);
+		return new TrainingRun(folder, text, settings, new LdmTrainer(model, t, settings, source, scale, 0, manager), 0);
+	}
+
+	/**
+	 * The run saved in {@code folder}, continuing from its last checkpoint with the settings it was started with.
+	 *
+	 * @param steps a new total number of steps, or null to keep the run's
+	 * @param task  null for the task the config describes, with the default degradation and masks
+	 */
+	public static TrainingRun resume(Path folder, Integer steps, ImageSource source, TrainingTask task, NDManager manager)
+		throws IOException {
+		Path configFile = folder.resolve(TrainingCheckpoint.CONFIG);
+		String text = Files.readString(configFile, StandardCharsets.UTF_8);
+		LdmConfig config = config(text, configFile.toString());
+		try (TrainingCheckpoint.Saved saved = new TrainingCheckpoint.Saved(folder, manager)) {
+			TrainingSettings settings = steps == null ? saved.settings : saved.settings.withSteps(steps);
+			LatentDiffusion model = fresh(config, settings.seed, manager);
+			String where = folder.resolve(TrainingCheckpoint.WEIGHTS).toString();
+			ParameterCopy.copy(model.parameters(), "", saved.weights.tensors(), "", true, where);
+			TrainingTask t = task != null ? task : TrainingTasks.forConfig(config);
+			LdmTrainer trainer = new LdmTrainer(model, t, settings, source, saved.scaleFactor, saved.step, manager);
+			trainer.ema().restore(saved.weights.tensors(), where);
+			trainer.optimizer().restore(saved.state.tensors(), folder.resolve(TrainingCheckpoint.STATE).toString());
+			return new TrainingRun(folder, text, settings, trainer, saved.step);
+		}
+	}
+
+	/**
+	 * What both the command line and Fiji do with a run folder: resume the run it holds (its own config and settings,
+	 * {@code steps} possibly extended), or start a new one from {@code configFile}.
+	 *
+	 * @param newRun the settings of a new run, made from the config when one is needed
+	 */
+	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights,
+		java.util.function.Function<LdmConfig, TrainingSettings> newRun, Integer steps, ImageSource source, NDManager manager)
+		throws IOException {
+		if (TrainingCheckpoint.exists(folder)) {
+			if (configFile != null || firstStageWeights != null)
+				throw new IllegalArgumentException(folder + " already holds a run, which resumes with its own config and first stage: "
+					+ "give no config and no first stage, or choose another folder");
+			return resume(folder, steps, source, null, manager);
+		}
+		if (configFile == null) throw new IllegalArgumentException("a new run needs a config (" + folder + " holds no run to resume)");
+		String text = Files.readString(configFile, StandardCharsets.UTF_8);
+		TrainingSettings settings = newRun.apply(config(text, configFile.toString()));
+		return start(folder, configFile, firstStageWeights, settings, source, null, manager);
+	}
+
+	/** main.py's scale_lr: the config's base_learning_rate × batch size (× GPUs × gradient accumulation, 1 here). */
+	public static double scaledLearningRate(LdmConfig config, int batchSize) {
+		if (!(config.baseLearningRate > 0))
+			throw new IllegalArgumentException("the config has no base_learning_rate to scale: give a learning rate");
+		return config.baseLearningRate * batchSize;
+	}
+
+	private static LdmConfig config(String text, String name) {
+		try {
+			return ModelConfigReader.read(text, name);
+		} catch (ConfigException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		}
+	}
+
+	private static LatentDiffusion fresh(LdmConfig config, long seed, NDManager manager) {
+		return Inference.seeded(seed, () -> LatentDiffusion.fresh(config, manager));
+	}
+
+	private static void loadFirstStage(LatentDiffusion model, Path weights, NDManager manager) throws IOException {
+		try (StateDict sd = Checkpoints.load(weights, manager)) {
+			Map<String, NDArray> tensors = sd.tensors();
+			String prefix = tensors.keySet().stream().anyMatch(k -> k.startsWith(FIRST_STAGE)) ? FIRST_STAGE : "";
+			ParameterCopy.copy(model.parameters(), FIRST_STAGE, tensors, prefix, true, weights.toString());
+		}
+	}
+
+	/**
+	 * Trains until the run's last step or until {@code stop} says so (asked between steps), then checkpoints.
+	 *
+	 * @return whether the run reached its last step
+	 */
+	public boolean run(TrainingListener listener, BooleanSupplier stop) throws IOException {
+		long start = System.nanoTime();
+		int first = step;
+		double lossSum = 0;
+		int lossCount = 0;
+		int saved = step;
+		while (step < settings.steps) {
+			if (stop.getAsBoolean()) break;
+			float loss = trainer.step(step);
+			if (!Float.isFinite(loss))
+				throw new IllegalStateException("the loss became " + loss + " at step " + (step + 1) + "; lower the learning rate "
+					+ "or the gradient clipping norm, and resume from the last checkpoint");
+			step++;
+			lossSum += loss;
+			lossCount++;
+			double seconds = (System.nanoTime() - start) / 1e9;
+			listener.step(new TrainingProgress(step, settings.steps, loss, (float) (lossSum / lossCount), trainer.lastGradNorm(),
+				(step - first) / seconds));
+			if (step % settings.checkpointEvery == 0) {
+				checkpoint(listener);
+				saved = step;
+				lossSum = 0;
+				lossCount = 0;
+			}
+		}
+		if (saved != step) checkpoint(listener);
+		return step >= settings.steps;
+	}
+
+	/** Saves the run's state now. */
+	public void checkpoint(TrainingListener listener) throws IOException {
+		TrainingCheckpoint.save(folder, configText, trainer, settings, step);
+		listener.checkpoint(folder, step);
+	}
+
+	public int step() {
+		return step;
+	}
+
+	public TrainingSettings settings() {
+		return settings;
+	}
+
+	public LdmTrainer trainer() {
+		return trainer;
+	}
+
+	public Path folder() {
+		return folder;
+	}
+}
