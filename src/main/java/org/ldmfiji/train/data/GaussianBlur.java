@@ -16,9 +16,13 @@ public final class GaussianBlur {
 
 	private GaussianBlur() {}
 
-	/** The normalised 1-D kernel of {@code sigma}, truncated at 3.5 σ (as scikit-image's SSIM window is). */
+	/** The normalised 1-D kernel of {@code sigma}, truncated at ⌈3.5 σ⌉. */
 	public static float[] kernel(double sigma) {
-		int radius = radius(sigma);
+		return kernel(sigma, radius(sigma));
+	}
+
+	/** The normalised 1-D kernel of {@code sigma} over −radius..radius. */
+	public static float[] kernel(double sigma, int radius) {
 		float[] k = new float[2 * radius + 1];
 		double sum = 0;
 		for (int i = -radius; i <= radius; i++) sum += Math.exp(-0.5 * i * i / (sigma * sigma));
@@ -37,14 +41,22 @@ public final class GaussianBlur {
 		if (sigma == 0) return x;
 		float[] k = kernel(sigma);
 		int r = k.length / 2;
+		return valid(replicate(replicate(x, 3, r), 2, r), k);
+	}
+
+	/**
+	 * {@code x} [B, C, H, W] convolved with {@code kernel} along rows and columns, without padding: the result is
+	 * smaller by the kernel's width less one on each axis. Runs in {@code x}'s data type.
+	 */
+	public static NDArray valid(NDArray x, float[] kernel) {
 		long c = x.getShape().get(1);
-		NDArray weights = x.getManager().create(k);
-		NDArray rows = weights.reshape(1, 1, 1, k.length).repeat(0, c);
-		NDArray cols = weights.reshape(1, 1, k.length, 1).repeat(0, c);
+		NDArray weights = x.getManager().create(kernel).toType(x.getDataType(), false);
+		NDArray rows = weights.reshape(1, 1, 1, kernel.length).repeat(0, c);
+		NDArray cols = weights.reshape(1, 1, kernel.length, 1).repeat(0, c);
 		Shape one = new Shape(1, 1);
 		Shape none = new Shape(0, 0);
-		NDArray h = Conv2d.conv2d(replicate(x, 3, r), rows, null, one, none, one, (int) c).singletonOrThrow();
-		return Conv2d.conv2d(replicate(h, 2, r), cols, null, one, none, one, (int) c).singletonOrThrow();
+		NDArray h = Conv2d.conv2d(x, rows, null, one, none, one, (int) c).singletonOrThrow();
+		return Conv2d.conv2d(h, cols, null, one, none, one, (int) c).singletonOrThrow();
 	}
 
 	/** {@code x} extended by {@code r} copies of its first and last slice along {@code axis}. */
