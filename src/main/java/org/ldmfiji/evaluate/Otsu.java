@@ -51,7 +51,7 @@ public final class Otsu {
 
 	/** Intersection over union of two binary masks (nonzero = in); 1 if both are empty. */
 	public static double iou(NDArray a, NDArray b) {
-		NDArray x = a.neq(0), y = b.neq(0);
+		NDArray x = a.toType(DataType.FLOAT32, false).neq(0), y = b.toType(DataType.FLOAT32, false).neq(0);
 		double union = x.logicalOr(y).toType(DataType.FLOAT64, false).sum().getDouble();
 		if (union == 0) return 1;
 		return x.logicalAnd(y).toType(DataType.FLOAT64, false).sum().getDouble() / union;
