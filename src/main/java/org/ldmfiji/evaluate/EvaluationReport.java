@@ -88,7 +88,7 @@ public final class EvaluationReport {
 		for (Picture p : pictures) files.add(p.name + ".png");
 		json.put("pictures", files);
 		json.put("picture_panels", panelCaptions);
-		Files.write(folder.resolve("report.json"), new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+		Files.write(folder.resolve("report.json"), new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues()
 			.create().toJson(json).getBytes(StandardCharsets.UTF_8));
 		Files.write(folder.resolve("report.md"), markdown().getBytes(StandardCharsets.UTF_8));
 		for (Picture p : pictures) {

@@ -50,7 +50,7 @@ public final class InpaintEvaluation {
 				double changed = composite.neq(input).logicalAnd(keep).toType(DataType.FLOAT64, false).sum().getDouble();
 				NDArray filled = NDArrays.where(hole.gt(0.5f), GrayModelImages.fromModelChannels(composite), image);
 				Map<String, Double> row = new LinkedHashMap<>();
-				row.put("hole_fraction", hole.mean().getDouble());
+				row.put("hole_fraction", (double) hole.mean().getFloat());
 				row.put("psnr_hole_harmonic", ImageQuality.psnr(harmonic, image, hole, 1));
 				row.put("psnr_hole_model", ImageQuality.psnr(filled, image, hole, 1));
 				row.put("ssim_hole_harmonic", ImageQuality.ssim(harmonic, image, hole, 1));

@@ -10,6 +10,7 @@ import org.ldmfiji.pipeline.LatentSequence;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Synthesis;
 import org.ldmfiji.train.data.LabelledImage;
+import org.ldmfiji.train.data.SyntheticMicroscopy;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,9 +19,10 @@ import java.util.Map;
 
 /**
  * Label-map synthesis: an image is generated from each held-out label map; its Otsu foreground is compared with the
- * labelled objects (IoU), and its intensity histogram with the real image of the same labels (Wasserstein-1, in
- * intensity units). For scale, the same figures for the real image itself, and the distance between two different
- * real images of the population.
+ * labelled nuclei and with all labelled objects (IoU), and its intensity histogram with the real image of the same
+ * labels (Wasserstein-1, in intensity units). The bar is on the nuclei: the dim cell bodies of a fluorescence image lie
+ * mostly below Otsu's threshold even in the real images. For scale, the same figures for the real image itself, and
+ * the distance between two different real images of the population.
  */
 public final class SynthesisEvaluation {
 
@@ -44,7 +46,7 @@ public final class SynthesisEvaluation {
 			GrayModelImages.requireMultiple(real.width, real.height, multiple, "the image size");
 			try (NDManager m = manager.newSubManager()) {
 				NDArray labels = m.create(real.labels, new Shape(1, real.height, real.width));
-				int largest = (int) labels.max().getFloat();
+				int largest = (int) labels.max().toType(DataType.FLOAT32, false).getFloat();
 				if (largest >= classes) {
 					throw new IllegalArgumentException("the label maps use labels up to " + largest + " but the model has " + classes + " classes");
 				}
@@ -53,10 +55,15 @@ public final class SynthesisEvaluation {
 				NDArray out = GrayModelImages.fromModelChannels(Synthesis.run(model, Synthesis.Request.builder().labelMap(oneHot).build(), s, m));
 				NDArray realImage = GrayModelImages.tensor(m, real);
 				NDArray objects = labels.gt(0).reshape(1, 1, real.height, real.width);
+				NDArray nuclei = labels.eq(SyntheticMicroscopy.NUCLEUS).reshape(1, 1, real.height, real.width);
 				NDArray other = GrayModelImages.tensor(m, data.recorded.get((i + 1) % data.size()));
 				Map<String, Double> row = new LinkedHashMap<>();
-				row.put("iou_model", Otsu.iou(Otsu.foreground(out), objects));
-				row.put("iou_real", Otsu.iou(Otsu.foreground(realImage), objects));
+				NDArray generatedForeground = Otsu.foreground(out);
+				NDArray realForeground = Otsu.foreground(realImage);
+				row.put("iou_nuclei_model", Otsu.iou(generatedForeground, nuclei));
+				row.put("iou_nuclei_real", Otsu.iou(realForeground, nuclei));
+				row.put("iou_objects_model", Otsu.iou(generatedForeground, objects));
+				row.put("iou_objects_real", Otsu.iou(realForeground, objects));
 				row.put("w1_model_vs_real", IntensityDistance.wasserstein1(out, realImage));
 				row.put("w1_real_vs_other_real", IntensityDistance.wasserstein1(other, realImage));
 				report.rows.add(row);
@@ -69,8 +76,8 @@ public final class SynthesisEvaluation {
 			}
 		}
 		Map<String, Double> mean = report.means();
-		report.bar("IoU of the Otsu foreground with the labels >= 0.7", mean.get("iou_model") >= IOU_BAR,
-			String.format(Locale.ROOT, "%.3f (the real images: %.3f)", mean.get("iou_model"), mean.get("iou_real")));
+		report.bar("IoU of the Otsu foreground with the labelled nuclei >= 0.7", mean.get("iou_nuclei_model") >= IOU_BAR,
+			String.format(Locale.ROOT, "%.3f (the real images: %.3f)", mean.get("iou_nuclei_model"), mean.get("iou_nuclei_real")));
 		report.bar("intensity histogram close to the real images' (Wasserstein-1 no larger than between two real images)",
 			mean.get("w1_model_vs_real") <= mean.get("w1_real_vs_other_real"), String.format(Locale.ROOT, "%.4f vs %.4f",
 			mean.get("w1_model_vs_real"), mean.get("w1_real_vs_other_real")));
