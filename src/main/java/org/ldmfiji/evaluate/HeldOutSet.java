@@ -1,0 +1,62 @@
+package org.ldmfiji.evaluate;
+
+import org.ldmfiji.train.data.ImageSource;
+import org.ldmfiji.train.data.LabelledImage;
+import org.ldmfiji.train.data.MicroscopyConfig;
+import org.ldmfiji.train.data.SyntheticMicroscopy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Images an evaluation measures on, never used in training: drawn from the generator with its own seed (by default
+ * the held-out configuration), or crops of a folder of real images. Each comes as recorded (with noise) and, where
+ * known, clean; for real images the two are the same.
+ */
+public final class HeldOutSet {
+
+	/** The seed held-out images are drawn with unless told otherwise; training runs must use other seeds. */
+	public static final long DEFAULT_SEED = 20261202L;
+
+	final String description;
+	final List<LabelledImage> recorded, clean;
+
+	private HeldOutSet(String description, List<LabelledImage> recorded, List<LabelledImage> clean) {
+		this.description = description;
+		this.recorded = Collections.unmodifiableList(recorded);
+		this.clean = Collections.unmodifiableList(clean);
+	}
+
+	/** {@code count} synthetic images of {@code size}², with labels and clean versions. */
+	public static HeldOutSet synthetic(String configName, MicroscopyConfig config, int size, int count, long seed) {
+		SyntheticMicroscopy source = new SyntheticMicroscopy(config, size, size);
+		SplittableRandom random = new SplittableRandom(seed);
+		List<LabelledImage> recorded = new ArrayList<>(), clean = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			SyntheticMicroscopy.Sample s = source.render(random.split());
+			recorded.add(s.noisy);
+			clean.add(s.clean);
+		}
+		return new HeldOutSet(String.format(Locale.ROOT, "%d synthetic %dx%d images, generator configuration '%s' (%s), seed %d",
+			count, size, size, configName, config, seed), recorded, clean);
+	}
+
+	/** {@code count} crops from any source (a folder of real images): recorded and clean are the same. */
+	public static HeldOutSet of(String description, ImageSource source, int count, long seed) {
+		SplittableRandom random = new SplittableRandom(seed);
+		List<LabelledImage> images = new ArrayList<>();
+		for (int i = 0; i < count; i++) images.add(source.next(random.split()));
+		return new HeldOutSet(description + ", " + count + " crops, seed " + seed, images, images);
+	}
+
+	public String description() {
+		return description;
+	}
+
+	public int size() {
+		return recorded.size();
+	}
+}

@@ -1,0 +1,84 @@
+package org.ldmfiji.evaluate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.pipeline.Inpainting;
+import org.ldmfiji.pipeline.LatentSequence;
+import org.ldmfiji.pipeline.SamplingSettings;
+import org.ldmfiji.train.data.InpaintMasks;
+import org.ldmfiji.train.data.LabelledImage;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Inpainting against the image as recorded: a seeded hole (box or strokes) is filled by the harmonic fill and by the
+ * model; PSNR and SSIM inside the hole, the pixels outside it the model changed (must be 0, bit for bit, in every
+ * channel of the model's output), and the boundary gradient ratio of each fill next to that of the truth.
+ */
+public final class InpaintEvaluation {
+
+	/** How far from 1 the boundary gradient ratio may be (issue 6: within 20 %). */
+	static final double BOUNDARY_TOLERANCE = 0.2;
+
+	private InpaintEvaluation() {}
+
+	public static EvaluationReport run(LatentDiffusion model, String modelName, HeldOutSet data, InpaintMasks masks,
+		SamplingSettings settings, int pictures, NDManager manager) {
+		EvaluationReport report = new EvaluationReport("inpainting", modelName, data.description + "; holes: boxes with probability "
+			+ masks.boxProbability + ", else strokes, covering " + masks.minFraction + "-" + masks.maxFraction + " of the image",
+			settings.toString(), Arrays.asList("input (hole black)", "harmonic fill", "model", "ground truth"));
+		int multiple = model.firstStage().downsamplingFactor() * LatentSequence.sideMultiple(model.config());
+		SplittableRandom random = new SplittableRandom(settings.seed);
+		for (int i = 0; i < data.size(); i++) {
+			LabelledImage truth = data.recorded.get(i);
+			GrayModelImages.requireMultiple(truth.width, truth.height, multiple, "the image size");
+			try (NDManager m = manager.newSubManager()) {
+				NDArray image = GrayModelImages.tensor(m, truth);
+				NDArray hole = masks.next(m, truth.height, truth.width, random.split());
+				NDArray harmonic = HarmonicFill.fill(image, hole);
+				SamplingSettings s = settings.toBuilder().seed(settings.seed + i).build();
+				NDArray input = GrayModelImages.toModelChannels(model, image);
+				NDArray composite = Inpainting.run(model, input, hole, null, s, m);
+				NDArray keep = hole.eq(0f).broadcast(composite.getShape());
+				double changed = composite.neq(input).logicalAnd(keep).toType(DataType.FLOAT64, false).sum().getDouble();
+				NDArray filled = NDArrays.where(hole.gt(0.5f), GrayModelImages.fromModelChannels(composite), image);
+				Map<String, Double> row = new LinkedHashMap<>();
+				row.put("hole_fraction", (double) hole.mean().getFloat());
+				row.put("psnr_hole_harmonic", ImageQuality.psnr(harmonic, image, hole, 1));
+				row.put("psnr_hole_model", ImageQuality.psnr(filled, image, hole, 1));
+				row.put("ssim_hole_harmonic", ImageQuality.ssim(harmonic, image, hole, 1));
+				row.put("ssim_hole_model", ImageQuality.ssim(filled, image, hole, 1));
+				row.put("changed_outside_hole", changed);
+				row.put("boundary_ratio_truth", BoundaryGradient.ratio(image, hole)[2]);
+				row.put("boundary_ratio_harmonic", BoundaryGradient.ratio(harmonic, hole)[2]);
+				row.put("boundary_ratio_model", BoundaryGradient.ratio(filled, hole)[2]);
+				report.rows.add(row);
+				if (i < pictures) {
+					EvaluationReport.Picture p = new EvaluationReport.Picture(String.format(Locale.ROOT, "inpaint-%02d", i));
+					NDArray shown = image.mul(hole.neg().add(1f));
+					for (NDArray panel : new NDArray[] {shown, harmonic, filled, image}) p.panels.add(GrayModelImages.plane(panel));
+					report.pictures.add(p);
+				}
+			}
+		}
+		Map<String, Double> mean = report.means();
+		report.bar("model beats the harmonic fill inside the hole (PSNR and SSIM)", mean.get("psnr_hole_model") > mean.get("psnr_hole_harmonic")
+			&& mean.get("ssim_hole_model") > mean.get("ssim_hole_harmonic"), String.format(Locale.ROOT,
+			"PSNR %.2f vs %.2f dB, SSIM %.4f vs %.4f", mean.get("psnr_hole_model"), mean.get("psnr_hole_harmonic"),
+			mean.get("ssim_hole_model"), mean.get("ssim_hole_harmonic")));
+		report.bar("pixels outside the hole unchanged, bit for bit", mean.get("changed_outside_hole") == 0,
+			String.format(Locale.ROOT, "%.0f changed on average", mean.get("changed_outside_hole")));
+		double worst = 0;
+		for (Map<String, Double> r : report.rows) worst = Math.max(worst, Math.abs(r.get("boundary_ratio_model") - 1));
+		report.bar("boundary gradient within 20 % of the kept pixels' (every image)", worst <= BOUNDARY_TOLERANCE,
+			String.format(Locale.ROOT, "mean ratio %.3f, worst |ratio - 1| %.3f", mean.get("boundary_ratio_model"), worst));
+		return report;
+	}
+}
