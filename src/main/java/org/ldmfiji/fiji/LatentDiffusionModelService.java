@@ -105,6 +105,11 @@ public final class LatentDiffusionModelService extends AbstractService implement
 		return cache == null ? 0 : cache.size();
 	}
 
+	/** How many times a model was read from its files in this context (cleared models that are asked for again count again). */
+	public synchronized int modelLoads() {
+		return cache == null ? 0 : cache.loads();
+	}
+
 	@Override
 	public synchronized void dispose() {
 		disposed = true;

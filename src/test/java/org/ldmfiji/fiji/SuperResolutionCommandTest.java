@@ -98,6 +98,19 @@ class SuperResolutionCommandTest {
 		assertEquals(0, commands.models().liveTaskArrays(), "a finished command leaves no arrays behind");
 	}
 
+	@Test
+	void aModelLoadedOnceServesLaterCallsAndEveryPlane() throws Exception {
+		commands.run(SuperResolutionCommand.class, "input", Commands.image("a", 8, 8, 8, 1, 1, 1, 5), "steps", 1);
+		int loads = commands.models().modelLoads();
+		assertTrue(loads >= 1);
+		ImagePlus stack = Commands.image("b", 16, 8, 8, 2, 3, 1, 6);
+		CommandModule run = commands.run(SuperResolutionCommand.class, "input", stack, "steps", 1);
+		assertFalse(run.isCanceled(), run.getCancelReason());
+		assertEquals(6, ((ImagePlus) run.getOutput("output")).getStackSize());
+		commands.run(SuperResolutionCommand.class, "input", stack, "steps", 1, "model", "tiny-sr-test");
+		assertEquals(loads, commands.models().modelLoads(), "six planes and two more calls read no model from its files again");
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = {
 		"a model that cannot do it | model=tiny-inpaint-test | model 'tiny-inpaint-test' cannot do super-resolution; it can do: inpaint",

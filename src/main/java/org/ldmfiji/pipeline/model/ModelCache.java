@@ -24,6 +24,7 @@ public final class ModelCache implements AutoCloseable {
 	private final NDManager memory = NDManager.newBaseManager(Device.cpu());
 	private final Map<Key, Entry> entries = new HashMap<>();
 	private int openLeases;
+	private int loads;
 	private boolean closed;
 
 	/**
@@ -47,6 +48,11 @@ public final class ModelCache implements AutoCloseable {
 			release(entry);
 			throw e;
 		}
+	}
+
+	/** How many times a model was read from its files into this cache: once per model for as long as it stays cached. */
+	public synchronized int loads() {
+		return loads;
 	}
 
 	/** Models currently cached (loaded or loading). */
@@ -120,6 +126,9 @@ public final class ModelCache implements AutoCloseable {
 				throw e;
 			}
 			modelMemory = m;
+			synchronized (ModelCache.this) {
+				loads++;
+			}
 			return loaded;
 		}
 
