@@ -55,6 +55,29 @@ class SamplerMemoryTest {
 		}
 	}
 
+	/** DPM-Solver++ keeps one old prediction: constant arrays from step to step, and none left when stopped early. */
+	@Test
+	void dpmSolverKeepsOnePredictionAndLeavesNothingWhenStopped() throws Exception {
+		Inference.prepareThread();
+		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
+			LatentDiffusion model = Fixtures.model(Fixtures.bundledCase("sr"), manager)) {
+			NDArray lr = manager.randomUniform(-1f, 1f, new Shape(1, 3, 8, 8));
+			Denoiser eps = ModelDenoiser.raw(model, model.conditioning(lr));
+			Sampler dpm = Samplers.create("dpmpp2m", ModelDenoiser.schedule(model.config().diffusion), new Samplers.Settings(60, 0, 0));
+			NDArray xT = manager.randomNormal(new Shape(1, 3, 8, 8));
+			List<Integer> live = new ArrayList<>();
+			dpm.sample(manager, eps, Parameterization.EPS, xT, null, (step, total, t, x, x0) -> {
+				live.add(manager.getManagedArrays().size());
+				return true;
+			}).close();
+			assertEquals(live.get(5), live.get(live.size() - 1));
+			int before = manager.getManagedArrays().size();
+			org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+				() -> dpm.sample(manager, eps, Parameterization.EPS, xT, null, (step, total, t, x, x0) -> step < 3));
+			assertEquals(before, manager.getManagedArrays().size(), "a stopped run leaves no arrays behind");
+		}
+	}
+
 	@Test
 	void stepCallbackStopsTheRunBetweenSteps() throws Exception {
 		Inference.prepareThread();
