@@ -38,6 +38,11 @@ final class Benchmark {
 		public final Precision requested, precision;
 		public final long parameters;
 		public final List<Double> stepMillis;
+		/**
+		 * CPU time of the whole process (every thread) per step: on a machine shared with other work it shows what a step
+		 * costs better than the wall-clock time, if the intra-op threads do not spin (one thread, or OMP_WAIT_POLICY=PASSIVE).
+		 */
+		public final List<Double> stepCpuMillis = new ArrayList<>();
 		public final double encodeMillis;
 		public final double decodeMillis;
 		public final long peakRssKiB;
@@ -57,7 +62,11 @@ final class Benchmark {
 		}
 
 		public double median() {
-			List<Double> s = new ArrayList<>(stepMillis);
+			return median(stepMillis);
+		}
+
+		private static double median(List<Double> values) {
+			List<Double> s = new ArrayList<>(values);
 			Collections.sort(s);
 			int n = s.size();
 			return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
@@ -69,6 +78,10 @@ final class Benchmark {
 
 		public double max() {
 			return Collections.max(stepMillis);
+		}
+
+		public double medianCpu() {
+			return median(stepCpuMillis);
 		}
 	}
 
@@ -110,9 +123,10 @@ final class Benchmark {
 		Precision precision, NDManager results)
 	{
 		Inference.prepareThread();
+		Precision supported = precision.supported();
 		Inference.seed(0); // the same random weights in every precision
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
-			LatentDiffusion model = LatentDiffusion.random(config, manager, precision.supported())) {
+			LatentDiffusion model = LatentDiffusion.random(config, manager, supported)) {
 			Task.SR.requireSupportedBy(config, "the benchmarked architecture");
 			Inference.seed(1);
 			NDArray input = manager.randomUniform(0f, 1f, new Shape(1, 3, n, n));
@@ -145,8 +159,9 @@ final class Benchmark {
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
 			List<LatentDiffusion> models = new ArrayList<>();
 			for (Precision p : precisions) {
+				Precision supported = p.supported();
 				Inference.seed(0); // the same random weights in every precision
-				models.add(LatentDiffusion.random(config, manager, p.supported()));
+				models.add(LatentDiffusion.random(config, manager, supported));
 			}
 			int channels = config.diffusion.channels;
 			NDArray x = manager.randomNormal(new Shape(1, channels, latent, latent));
@@ -158,11 +173,17 @@ final class Benchmark {
 				for (int i = 1; i < warmup; i++) time(manager, () -> model.applyModel(x, t, c));
 			}
 			List<List<Double>> stepMillis = new ArrayList<>();
-			for (int k = 0; k < models.size(); k++) stepMillis.add(new ArrayList<>());
+			List<List<Double>> stepCpuMillis = new ArrayList<>();
+			for (int k = 0; k < models.size(); k++) {
+				stepMillis.add(new ArrayList<>());
+				stepCpuMillis.add(new ArrayList<>());
+			}
 			for (int i = 0; i < steps; i++) {
 				for (int k = 0; k < models.size(); k++) {
 					LatentDiffusion model = models.get(k);
+					double cpu0 = cpuMillis();
 					stepMillis.get(k).add(time(manager, () -> model.applyModel(x, t, c)));
+					stepCpuMillis.get(k).add(cpuMillis() - cpu0);
 				}
 			}
 			List<Result> results = new ArrayList<>();
@@ -180,6 +201,7 @@ final class Benchmark {
 				}
 				Result r = new Result(precisions.get(k), model.precision(), model.parameterCount(), stepMillis.get(k), enc,
 					dec, peakRssKiB());
+				r.stepCpuMillis.addAll(stepCpuMillis.get(k));
 				if (fp32 >= 0) r.relativeErrorToFp32 = relativeMaxError(outputs.get(k), outputs.get(fp32));
 				results.add(r);
 			}
@@ -217,6 +239,17 @@ final class Benchmark {
 		// toFloatArray-free sync: reading one element forces the computation to finish
 		Scoped.keep(m, () -> work.get().get(0).toType(DataType.FLOAT32, false)).close();
 		return (System.nanoTime() - t0) / 1e6;
+	}
+
+	/** User + system CPU time of this process, all threads (Linux: /proc/self/stat in clock ticks of 10 ms), or NaN. */
+	static double cpuMillis() {
+		try {
+			String stat = Files.readString(Paths.get("/proc/self/stat"));
+			String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields from the 3rd (state) on
+			return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // utime, stime (fields 14, 15)
+		} catch (IOException | RuntimeException e) {
+			return Double.NaN;
+		}
 	}
 
 	/** VmHWM of this process (Linux), or -1 where unknown. */
