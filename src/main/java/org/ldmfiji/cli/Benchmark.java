@@ -37,6 +37,11 @@ final class Benchmark {
 		public final Precision requested, precision;
 		public final long parameters;
 		public final List<Double> stepMillis;
+		/**
+		 * CPU time of the whole process (every thread) per step: on a machine shared with other work it shows what a step
+		 * costs better than the wall-clock time, if the intra-op threads do not spin (one thread, or OMP_WAIT_POLICY=PASSIVE).
+		 */
+		public final List<Double> stepCpuMillis = new ArrayList<>();
 		public final double encodeMillis;
 		public final double decodeMillis;
 		public final long peakRssKiB;
@@ -56,7 +61,11 @@ final class Benchmark {
 		}
 
 		public double median() {
-			List<Double> s = new ArrayList<>(stepMillis);
+			return median(stepMillis);
+		}
+
+		private static double median(List<Double> values) {
+			List<Double> s = new ArrayList<>(values);
 			Collections.sort(s);
 			int n = s.size();
 			return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
@@ -68,6 +77,10 @@ final class Benchmark {
 
 		public double max() {
 			return Collections.max(stepMillis);
+		}
+
+		public double medianCpu() {
+			return median(stepCpuMillis);
 		}
 	}
 
@@ -186,8 +199,9 @@ final class Benchmark {
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
 			List<LatentDiffusion> models = new ArrayList<>();
 			for (Precision p : precisions) {
+				Precision supported = p.supported();
 				Inference.seed(0); // the same random weights in every precision
-				models.add(LatentDiffusion.random(config, manager, p.supported()));
+				models.add(LatentDiffusion.random(config, manager, supported));
 			}
 			int channels = config.diffusion.channels;
 			NDArray x = manager.randomNormal(new Shape(1, channels, latent, latent));
@@ -199,11 +213,17 @@ final class Benchmark {
 				for (int i = 1; i < warmup; i++) time(manager, () -> model.applyModel(x, t, c));
 			}
 			List<List<Double>> stepMillis = new ArrayList<>();
-			for (int k = 0; k < models.size(); k++) stepMillis.add(new ArrayList<>());
+			List<List<Double>> stepCpuMillis = new ArrayList<>();
+			for (int k = 0; k < models.size(); k++) {
+				stepMillis.add(new ArrayList<>());
+				stepCpuMillis.add(new ArrayList<>());
+			}
 			for (int i = 0; i < steps; i++) {
 				for (int k = 0; k < models.size(); k++) {
 					LatentDiffusion model = models.get(k);
+					double cpu0 = cpuMillis();
 					stepMillis.get(k).add(time(manager, () -> model.applyModel(x, t, c)));
+					stepCpuMillis.get(k).add(cpuMillis() - cpu0);
 				}
 			}
 			List<Result> results = new ArrayList<>();
@@ -221,6 +241,7 @@ final class Benchmark {
 				}
 				Result r = new Result(precisions.get(k), model.precision(), model.parameterCount(), stepMillis.get(k), enc,
 					dec, ProcessSample.now().peakKiB);
+				r.stepCpuMillis.addAll(stepCpuMillis.get(k));
 				if (fp32 >= 0) r.relativeErrorToFp32 = relativeMaxError(outputs.get(k), outputs.get(fp32));
 				results.add(r);
 			}
@@ -260,4 +281,9 @@ final class Benchmark {
 		return (System.nanoTime() - t0) / 1e6;
 	}
 
+	/** CPU time of this process, all threads, in milliseconds, or NaN where unknown. */
+	static double cpuMillis() {
+		ProcessSample now = ProcessSample.now();
+		return now.cpuNanos < 0 ? Double.NaN : now.cpuNanos / 1e6;
+	}
 }

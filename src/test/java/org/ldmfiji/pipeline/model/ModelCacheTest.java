@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.nn.Precision;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,21 @@ class ModelCacheTest {
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelLoader.load(
 			org.ldmfiji.io.ModelConfigReader.read(m.config()), Paths.get("/nonexistent.ckpt"), null, false));
 		assertEquals("weights file /nonexistent.ckpt not found", e.getMessage());
+	}
+
+	@Test
+	void eachPrecisionIsItsOwnModelAndTheCardsIsTheDefault() throws Exception {
+		try (ModelCache cache = new ModelCache();
+			ModelLease byCard = cache.acquire(bundled("tiny-sr-test"), false, Device.cpu());
+			ModelLease fp32 = cache.acquire(bundled("tiny-sr-test"), false, Device.cpu(), Precision.FP32);
+			ModelLease bf16 = cache.acquire(bundled("tiny-sr-test"), false, Device.cpu(), Precision.BF16)) {
+			assertSame(byCard.model(), fp32.model(), "the bundled card names no precision: fp32");
+			assertNotSame(fp32.model(), bf16.model());
+			assertEquals(Precision.FP32, fp32.model().precision());
+			assertEquals(Precision.BF16.supported(), bf16.model().precision(), "bf16 where the machine has it");
+			assertTrue(bf16.loaded().toString().contains(" in " + bf16.model().precision()), bf16.loaded().toString());
+			assertEquals(2, cache.size());
+		}
 	}
 
 	@Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.ldmfiji.nn.Precision;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -51,6 +52,7 @@ class ModelCardTest {
 		card.put("steps", 100);
 		card.put("eta", 1.0);
 		card.put("guidance_scale", 2.5);
+		card.put("precision", "bf16");
 		Map<String, Object> intensity = new LinkedHashMap<>();
 		intensity.put("mapping", "percentile");
 		intensity.put("low", 2.0);
@@ -85,6 +87,7 @@ class ModelCardTest {
 		assertEquals(100, c.steps);
 		assertEquals(1.0, c.eta);
 		assertEquals(2.5, c.guidanceScale);
+		assertEquals(Precision.BF16, c.precision);
 		assertEquals(IntensitySpec.Kind.PERCENTILE, c.intensity.kind);
 		assertEquals(2.0, c.intensity.low);
 		assertEquals(99.5, c.intensity.high);
@@ -104,12 +107,14 @@ class ModelCardTest {
 	void optionalKeysTakeTheirDefaults() throws IOException {
 		Map<String, Object> card = valid();
 		card.remove("guidance_scale");
+		card.remove("precision");
 		card.remove("default_for");
 		card.put("tasks", List.of("inpaint", "synthesize"));
 		card.remove("scale_factor");
 		card.put("intensity", Map.of("mapping", "fixed8bit"));
 		ModelCard c = ModelCard.read(write(card), "some-sr");
 		assertNull(c.guidanceScale);
+		assertEquals(Precision.FP32, c.precision);
 		assertTrue(c.defaultFor.isEmpty());
 		assertEquals(1, c.scaleFactor);
 		assertEquals(IntensitySpec.Kind.FIXED8BIT, c.intensity.kind);
@@ -141,6 +146,8 @@ class ModelCardTest {
 			Arguments.of("eta", -0.5, "eta", "at least 0"),
 			Arguments.of("eta", "zero", "eta", "expected a number"),
 			Arguments.of("guidance_scale", 0.5, "guidance_scale", "at least 1"),
+			Arguments.of("precision", "fp16", "precision", "expected fp32 or bf16"),
+			Arguments.of("precision", 32, "precision", "expected a string"),
 			Arguments.of("intensity", REMOVE, "intensity", "missing"),
 			Arguments.of("intensity", "percentile", "intensity", "expected a mapping"),
 			Arguments.of("intensity", Map.of("mapping", "minmax"), "intensity.mapping", "expected one of"),
