@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.TaskMonitor;
+import org.ldmfiji.train.TrainingBenchmark;
 
 import java.io.PrintWriter;
 import java.nio.file.Paths;
@@ -25,7 +26,8 @@ final class BenchCommand implements Callable<Integer> {
 		description = "a bundled architecture (bsr_sr, inpainting_big, cin256-v2, lsun_churches-ldm-kl-8) or a config file")
 	String arch;
 
-	@Option(names = "--task", paramLabel = "sr", description = "time a whole task instead: sr (super-resolution of an --image N x N input)")
+	@Option(names = "--task", paramLabel = "sr|train",
+		description = "time a whole task instead: sr (super-resolution of an --image N x N input), train (the denoiser's training step at --latent, --batch)")
 	String task;
 
 	@Option(names = "--image", defaultValue = "256", paramLabel = "N", description = "with --task sr: input height and width (default: ${DEFAULT-VALUE})")
@@ -48,6 +50,9 @@ final class BenchCommand implements Callable<Integer> {
 
 	@Option(names = "--warmup", defaultValue = "2", paramLabel = "K", description = "untimed steps first (default: ${DEFAULT-VALUE})")
 	int warmup;
+
+	@Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "with --task train: batch size (default: ${DEFAULT-VALUE})")
+	int batch;
 
 	@Option(names = "--threads", paramLabel = "T", description = "intra-op threads (default: libtorch's)")
 	Integer threads;
@@ -76,7 +81,8 @@ final class BenchCommand implements Callable<Integer> {
 	}
 
 	private int task(LdmConfig config) {
-		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr, not '" + task + "'");
+		if ("train".equals(task)) return train(config);
+		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr or train, not '" + task + "'");
 		if (image < 1) throw new IllegalArgumentException("--image must be positive, not " + image);
 		SamplingSettings settings = SamplingSettings.builder().steps(steps).seed(0).tileSize(tileSize).maxMemoryMiB(maxMemoryMiB).build();
 		PrintWriter err = new PrintWriter(System.err, true);
@@ -104,6 +110,18 @@ final class BenchCommand implements Callable<Integer> {
 			r.peakRssKiB / 1024.0);
 		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n", r.loadAverage,
 			Runtime.getRuntime().availableProcessors());
+		return 0;
+	}
+
+	private int train(LdmConfig config) {
+		if (batch < 1) throw new IllegalArgumentException("--batch must be positive, not " + batch);
+		TrainingBenchmark.Result r = TrainingBenchmark.run(config, latent, batch, steps, warmup);
+		System.out.printf(Locale.ROOT, "arch %s, training step at latent %dx%d, batch %d, fp32, %d intra-op threads, %,d denoiser parameters%n",
+			arch, latent, latent, batch, JniUtils.getNumThreads(), r.denoiserParameters);
+		System.out.printf(Locale.ROOT, "s/iteration: median %.3f over %d steps (%s)%n", r.median(), r.secondsPerStep.size(),
+			r.secondsPerStep.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(java.util.stream.Collectors.joining(" ")));
+		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n",
+			java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
 		return 0;
 	}
 }
