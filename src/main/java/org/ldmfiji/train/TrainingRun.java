@@ -59,7 +59,7 @@ public final class TrainingRun {
 		ImageSource source, TrainingTask task, NDManager manager) throws IOException {
 		if (TrainingCheckpoint.exists(folder))
 			throw new IllegalArgumentException(folder + " already holds a training run: resume it, or choose another folder");
-		String text = Files.readString(configFile, StandardCharsets.UTF_8);
+		String text = readConfig(configFile);
 		if (isAutoencoder(text, configFile.toString())) {
 			if (firstStageWeights != null) throw new IllegalArgumentException("an autoencoder is the first stage: give no first stage to train it");
 			return new TrainingRun(folder, text, settings, autoencoder(text, configFile.toString(), settings, source, 0, manager), 0, manager);
@@ -81,7 +81,7 @@ public final class TrainingRun {
 	public static TrainingRun resume(Path folder, Integer steps, ImageSource source, TrainingTask task, NDManager manager)
 		throws IOException {
 		Path configFile = folder.resolve(TrainingCheckpoint.CONFIG);
-		String text = Files.readString(configFile, StandardCharsets.UTF_8);
+		String text = readConfig(configFile);
 		String where = folder.resolve(TrainingCheckpoint.WEIGHTS).toString();
 		String stateFile = folder.resolve(TrainingCheckpoint.STATE).toString();
 		try (TrainingCheckpoint.Saved saved = new TrainingCheckpoint.Saved(folder, manager)) {
@@ -102,6 +102,11 @@ public final class TrainingRun {
 			trainer.optimizer().restore(saved.state.tensors(), stateFile);
 			return new TrainingRun(folder, text, settings, trainer, saved.step, manager);
 		}
+	}
+
+	private static String readConfig(Path file) throws IOException {
+		if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such config file");
+		return Files.readString(file, StandardCharsets.UTF_8);
 	}
 
 	private static boolean isAutoencoder(String text, String name) {
@@ -128,28 +133,39 @@ public final class TrainingRun {
 	 * What both the command line and Fiji do with a run folder: resume the run it holds (its own config and settings,
 	 * {@code steps} possibly extended), or start a new one from {@code configFile}.
 	 *
-	 * @param newRun the settings of a new run, made from the latent diffusion config (null for an autoencoder's)
+	 * @param newRun the settings of a new run, given the config's base_learning_rate (0 if it has none)
+	 * @param data   the training images, opened once the config has been read
 	 */
 	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights,
-		java.util.function.Function<LdmConfig, TrainingSettings> newRun, Integer steps, ImageSource source, NDManager manager)
-		throws IOException {
+		java.util.function.DoubleFunction<TrainingSettings> newRun, Integer steps, java.util.function.Supplier<ImageSource> data,
+		NDManager manager) throws IOException {
 		if (TrainingCheckpoint.exists(folder)) {
 			if (configFile != null || firstStageWeights != null)
 				throw new IllegalArgumentException(folder + " already holds a run, which resumes with its own config and first stage: "
 					+ "give no config and no first stage, or choose another folder");
-			return resume(folder, steps, source, null, manager);
+			return resume(folder, steps, data.get(), null, manager);
 		}
 		if (configFile == null) throw new IllegalArgumentException("a new run needs a config (" + folder + " holds no run to resume)");
-		String text = Files.readString(configFile, StandardCharsets.UTF_8);
-		TrainingSettings settings = newRun.apply(isAutoencoder(text, configFile.toString()) ? null : config(text, configFile.toString()));
-		return start(folder, configFile, firstStageWeights, settings, source, null, manager);
+		String text = readConfig(configFile);
+		TrainingSettings settings = newRun.apply(baseLearningRate(text, configFile.toString()));
+		return start(folder, configFile, firstStageWeights, settings, data.get(), null, manager);
 	}
 
 	/** main.py's scale_lr: the config's base_learning_rate × batch size (× GPUs × gradient accumulation, 1 here). */
-	public static double scaledLearningRate(LdmConfig config, int batchSize) {
-		if (!(config.baseLearningRate > 0))
+	public static double scaledLearningRate(double baseLearningRate, int batchSize) {
+		if (!(baseLearningRate > 0))
 			throw new IllegalArgumentException("the config has no base_learning_rate to scale: give a learning rate");
-		return config.baseLearningRate * batchSize;
+		return baseLearningRate * batchSize;
+	}
+
+	private static double baseLearningRate(String text, String name) {
+		if (!isAutoencoder(text, name)) return config(text, name).baseLearningRate;
+		try {
+			ConfigNode root = ConfigNode.parse(text, name, "a first stage config");
+			return (root.has("model") ? root.node("model") : root).doubleOr("base_learning_rate", 0);
+		} catch (ConfigException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		}
 	}
 
 	private static LdmConfig config(String text, String name) {
