@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import org.ldmfiji.engine.Inference;
-import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.FirstStageConfig;
 import org.ldmfiji.nn.Weights;
 import org.ldmfiji.nn.autoencoder.AutoencoderKL;
@@ -68,22 +67,12 @@ final class AutoencoderTrainer implements Trainer {
 	@Override
 	public float step(int step) {
 		long seed = LdmTrainer.stepSeed(settings.seed, step);
-		return Inference.seeded(seed, () -> {
-			NDArray value = Scoped.keep(manager, () -> train(new SplittableRandom(seed)));
-			float result = value.getFloat();
-			value.close();
-			return result;
-		});
+		return Trainer.seededScalar(seed, manager, () -> train(new SplittableRandom(seed)));
 	}
 
 	/** The loss on the batch drawn from {@code seed}, without learning from it. */
 	float validationLoss(ImageSource from, long seed) {
-		return Inference.seeded(seed, () -> {
-			NDArray value = Scoped.keep(manager, () -> lossOf(images(from, new SplittableRandom(seed))));
-			float result = value.getFloat();
-			value.close();
-			return result;
-		});
+		return Trainer.seededScalar(seed, manager, () -> lossOf(images(from, new SplittableRandom(seed))));
 	}
 
 	private NDArray images(ImageSource from, SplittableRandom random) {

@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import org.ldmfiji.engine.Inference;
-import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
@@ -92,12 +90,7 @@ public final class LdmTrainer implements Trainer {
 	@Override
 	public float step(int step) {
 		long seed = stepSeed(settings.seed, step);
-		return Inference.seeded(seed, () -> {
-			NDArray value = Scoped.keep(manager, () -> train(new SplittableRandom(seed)));
-			float result = value.getFloat();
-			value.close();
-			return result;
-		});
+		return Trainer.seededScalar(seed, manager, () -> train(new SplittableRandom(seed)));
 	}
 
 	/**
@@ -106,14 +99,9 @@ public final class LdmTrainer implements Trainer {
 	 * measurement before and after training.
 	 */
 	public float validationLoss(ImageSource from, long seed) {
-		return Inference.seeded(seed, () -> {
-			NDArray value = Scoped.keep(manager, () -> {
-				Noised n = noised(from, new SplittableRandom(seed));
-				return loss.forward(model, n.z0, n.t, n.noise, task.condition(model, n.condInput));
-			});
-			float result = value.getFloat();
-			value.close();
-			return result;
+		return Trainer.seededScalar(seed, manager, () -> {
+			Noised n = noised(from, new SplittableRandom(seed));
+			return loss.forward(model, n.z0, n.t, n.noise, task.condition(model, n.condInput));
 		});
 	}
 
