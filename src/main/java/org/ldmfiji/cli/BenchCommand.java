@@ -17,6 +17,7 @@ import org.ldmfiji.pipeline.TaskMonitor;
 import org.ldmfiji.pipeline.model.ModelFolder;
 import org.ldmfiji.pipeline.model.ModelLoader;
 import org.ldmfiji.pipeline.model.ModelRegistry;
+import org.ldmfiji.train.TrainingBenchmark;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -44,7 +45,8 @@ final class BenchCommand implements Callable<Integer> {
 	@Option(names = "--sampler", defaultValue = "ddim", paramLabel = "NAME", description = "with --task: the sampler (default: ${DEFAULT-VALUE})")
 	String sampler;
 
-	@Option(names = "--task", paramLabel = "sr", description = "time a whole task instead: sr (super-resolution of an --image N x N input)")
+	@Option(names = "--task", paramLabel = "sr|train",
+		description = "time a whole task instead: sr (super-resolution of an --image N x N input), train (the denoiser's training step at --latent, --batch)")
 	String task;
 
 	@Option(names = "--image", defaultValue = "256", paramLabel = "N", description = "with --task sr: input height and width (default: ${DEFAULT-VALUE})")
@@ -67,6 +69,9 @@ final class BenchCommand implements Callable<Integer> {
 
 	@Option(names = "--warmup", defaultValue = "2", paramLabel = "K", description = "untimed steps first (default: ${DEFAULT-VALUE})")
 	int warmup;
+
+	@Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "with --task train: batch size (default: ${DEFAULT-VALUE})")
+	int batch;
 
 	@Option(names = "--threads", paramLabel = "T", description = "intra-op threads (default: libtorch's)")
 	Integer threads;
@@ -95,6 +100,7 @@ final class BenchCommand implements Callable<Integer> {
 			: ModelConfigReader.readBundled(arch);
 		Inference.prepareThread();
 		if (threads != null) JniUtils.setNumThreads(threads);
+		if ("train".equals(task)) return train(config);
 		if (task != null) {
 			return task(folder == null ? (m, p) -> {
 				Inference.seed(0); // the same random weights in every precision
@@ -122,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
 	}
 
 	private int task(Benchmark.ModelSource source, String name, List<Precision> precisions) throws IOException {
-		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr, not '" + task + "'");
+		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr or train, not '" + task + "'");
 		if (image < 1) throw new IllegalArgumentException("--image must be positive, not " + image);
 		SamplingSettings settings = SamplingSettings.builder().sampler(sampler).steps(steps).seed(0).tileSize(tileSize)
 			.maxMemoryMiB(maxMemoryMiB).build();
@@ -179,5 +185,17 @@ final class BenchCommand implements Callable<Integer> {
 	private static void print(Benchmark.Part p) {
 		System.out.printf(Locale.ROOT, "%-18s %9.2f %9.2f %,13d %9.0f %9.0f%n", p.name.startsWith("step") ? "  " + p.name : p.name, p.seconds,
 			p.cpuSeconds, p.minorFaults, p.rssKiB / 1024.0, p.peakKiB / 1024.0);
+	}
+
+	private int train(LdmConfig config) {
+		if (batch < 1) throw new IllegalArgumentException("--batch must be positive, not " + batch);
+		TrainingBenchmark.Result r = TrainingBenchmark.run(config, latent, batch, steps, warmup);
+		System.out.printf(Locale.ROOT, "arch %s, training step at latent %dx%d, batch %d, fp32, %d intra-op threads, %,d denoiser parameters%n",
+			arch, latent, latent, batch, JniUtils.getNumThreads(), r.denoiserParameters);
+		System.out.printf(Locale.ROOT, "s/iteration: median %.3f over %d steps (%s)%n", r.median(), r.secondsPerStep.size(),
+			r.secondsPerStep.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(java.util.stream.Collectors.joining(" ")));
+		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n",
+			java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+		return 0;
 	}
 }

@@ -2,7 +2,6 @@ package org.ldmfiji.cli;
 
 import ai.djl.ndarray.NDManager;
 import org.ldmfiji.engine.Inference;
-import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.train.TrainingData;
 import org.ldmfiji.train.TrainingListener;
 import org.ldmfiji.train.TrainingProgress;
@@ -87,7 +86,7 @@ final class TrainCommand implements Callable<Integer> {
 			}
 		});
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, TrainingData.open(data, crop), m);
+			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, () -> TrainingData.open(data, crop), m);
 			progress.say((r.step() > 0 ? "resuming at step " + r.step() + ": " : "training: ") + r.settings());
 			Runtime.getRuntime().addShutdownHook(hook);
 			boolean done = r.run(new TrainingListener() {
@@ -114,8 +113,8 @@ final class TrainCommand implements Callable<Integer> {
 		}
 	}
 
-	private TrainingSettings settings(LdmConfig model) {
-		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(model, batch);
+	private TrainingSettings settings(double baseLearningRate) {
+		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(baseLearningRate, batch);
 		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(batch).learningRate(lr).warmupSteps(warmup)
 			.maxGradNorm(clip).emaDecay(emaDecay).condDropout(condDropout).checkpointEvery(checkpointEvery).seed(seed).build();
 	}

@@ -1,7 +1,6 @@
 package org.ldmfiji.fiji;
 
 import org.ldmfiji.engine.Inference;
-import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.pipeline.FolderBatch;
 import org.ldmfiji.train.TrainingData;
 import org.ldmfiji.train.TrainingListener;
@@ -79,7 +78,7 @@ public final class TrainModelCommand extends ContextCommand {
 			Path config = config_file == null || config_file.getPath().isEmpty() ? null : config_file.toPath();
 			Path firstStage = first_stage == null || first_stage.getPath().isEmpty() ? null : first_stage.toPath();
 			TrainingRun r = TrainingRun.open(run_directory.toPath(), config, firstStage, this::settings, steps > 0 ? steps : null,
-				TrainingData.open(data, crop), m);
+				() -> TrainingData.open(data, crop), m);
 			boolean done = r.run(new TrainingListener() {
 				@Override
 				public void step(TrainingProgress p) {
@@ -101,8 +100,8 @@ public final class TrainModelCommand extends ContextCommand {
 		}
 	}
 
-	private TrainingSettings settings(LdmConfig model) {
-		double lr = learning_rate > 0 ? learning_rate : TrainingRun.scaledLearningRate(model, batch_size);
+	private TrainingSettings settings(double baseLearningRate) {
+		double lr = learning_rate > 0 ? learning_rate : TrainingRun.scaledLearningRate(baseLearningRate, batch_size);
 		return TrainingSettings.builder().steps(steps > 0 ? steps : 1000).batchSize(batch_size).learningRate(lr)
 			.checkpointEvery(checkpoint_every).seed(seed).build();
 	}

@@ -42,6 +42,11 @@ public final class FirstStageConfig {
 			throw dd.error("double_z", "must be false for a VQ first stage (its quant_conv takes z_channels inputs)");
 	}
 
+	/** Whether a model's {@code target} names a first stage (an autoencoder config of its own). */
+	public static boolean isFirstStage(String target) {
+		return VQ_MODEL.equals(target) || VQ_INTERFACE.equals(target) || AUTOENCODER_KL.equals(target);
+	}
+
 	private static Kind kind(ConfigNode section, String target) throws ConfigException {
 		if (VQ_MODEL.equals(target) || VQ_INTERFACE.equals(target)) return Kind.VQ;
 		if (AUTOENCODER_KL.equals(target)) return Kind.KL;

@@ -30,6 +30,28 @@ public final class ModelConfigReader {
 		return read(ConfigNode.parse(yamlText, sourceName, DOCUMENT));
 	}
 
+	/**
+	 * The model section's {@code target}: tells a latent diffusion config from a first-stage one
+	 * ({@code ldm.models.autoencoder.VQModel}, {@code AutoencoderKL}), as a training run must before reading either.
+	 */
+	public static String target(String yamlText, String sourceName) throws ConfigException {
+		return modelSection(ConfigNode.parse(yamlText, sourceName, DOCUMENT)).requiredString("target");
+	}
+
+	/**
+	 * A first stage's own config, as the reference's autoencoder configs are written
+	 * ({@code model: {target: ldm.models.autoencoder.VQModel, params: {embed_dim, n_embed, ddconfig, lossconfig}}}).
+	 */
+	public static FirstStageConfig readFirstStage(String yamlText, String sourceName) throws ConfigException {
+		return new FirstStageConfig(modelSection(ConfigNode.parse(yamlText, sourceName, DOCUMENT)));
+	}
+
+	private static ConfigNode modelSection(ConfigNode root) throws ConfigException {
+		if (root.has("model")) return root.node("model");
+		if (root.has("target")) return root;
+		throw root.error("model", "missing; expected a 'model' section or a top-level 'target' and 'params'");
+	}
+
 	private static LdmConfig read(ConfigNode root) throws ConfigException {
 		if (root.has("model")) return new LdmConfig(root.node("model"));
 		if (root.has("target")) return new LdmConfig(root);

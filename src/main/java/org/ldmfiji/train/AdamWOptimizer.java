@@ -8,7 +8,12 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.training.tracker.WarmUpTracker;
 
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,14 +41,15 @@ final class AdamWOptimizer {
 	/**
 	 * @param parameters the trainable parameters by key; their moments are created in {@code manager}
 	 * @param doneSteps  optimiser steps already taken (0 for a new run)
+	 * @param beta1      0.9 (torch's default) for the denoiser; the reference trains autoencoders with betas (0.5, 0.9)
 	 */
-	AdamWOptimizer(Map<String, NDArray> parameters, TrainingSettings s, int doneSteps, NDManager manager) {
+	AdamWOptimizer(Map<String, NDArray> parameters, TrainingSettings s, float beta1, float beta2, int doneSteps, NDManager manager) {
 		Tracker lr = Tracker.fixed((float) s.learningRate);
 		if (s.warmupSteps > 0) {
 			lr = WarmUpTracker.builder().setMainTracker(lr).optWarmUpSteps(s.warmupSteps).optWarmUpBeginValue(0f)
 				.optWarmUpMode(WarmUpTracker.Mode.LINEAR).build();
 		}
-		this.adamW = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays((float) s.weightDecay)
+		this.adamW = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays((float) s.weightDecay).optBeta1(beta1).optBeta2(beta2)
 			.optBeginNumUpdate(doneSteps).build();
 		this.parameters = parameters;
 		this.means = stateMap(MEANS);
@@ -54,12 +60,21 @@ final class AdamWOptimizer {
 		}
 	}
 
-	/** One update of every parameter from its gradient (AdamW.update takes the learning rate from the update count). */
-	void step() {
-		for (Map.Entry<String, NDArray> p : parameters.entrySet()) {
-			NDArray w = p.getValue();
-			adamW.update(p.getKey(), w, w.getGradient());
-		}
+	/**
+	 * One update of every parameter from its gradient, clipped first to a global norm of {@code maxGradNorm} (0: not
+	 * clipped); the gradients are zeroed after, for the next backward pass. AdamW.update takes the learning rate from
+	 * its update count.
+	 *
+	 * @return the gradients' global norm before clipping
+	 */
+	float step(double maxGradNorm) {
+		List<NDArray> gradients = new ArrayList<>(parameters.size());
+		for (NDArray p : parameters.values()) gradients.add(p.getGradient());
+		float norm = GradientClipping.clip(gradients, maxGradNorm);
+		int i = 0;
+		for (Map.Entry<String, NDArray> p : parameters.entrySet()) adamW.update(p.getKey(), p.getValue(), gradients.get(i++));
+		for (NDArray p : parameters.values()) JniUtils.zeroGrad((PtNDArray) p);
+		return norm;
 	}
 
 	/** The moments, as {@code optimizer.exp_avg.<key>} and {@code optimizer.exp_avg_sq.<key>} (torch's names). */

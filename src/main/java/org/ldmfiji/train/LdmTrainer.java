@@ -6,11 +6,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import org.ldmfiji.engine.Inference;
-import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.nn.Conditioning;
 import org.ldmfiji.nn.LatentDiffusion;
@@ -37,7 +33,9 @@ import java.util.SplittableRandom;
  * <p><b>Memory.</b> Each step runs in its own scope; only the parameters, their gradients, the optimiser moments and
  * the EMA shadows (all made before the first step) outlive it.
  */
-public final class LdmTrainer {
+public final class LdmTrainer implements Trainer {
+
+	static final String SCALE_FACTOR = "scale_factor";
 
 	private final LatentDiffusion model;
 	private final TrainingTask task;
@@ -66,7 +64,7 @@ public final class LdmTrainer {
 		this.scaleFactor = scaleFactor;
 		this.loss = new DiffusionLoss(model.config().diffusion, manager);
 		this.trainable = trainableParameters(model);
-		this.optimizer = new AdamWOptimizer(trainable, settings, doneSteps, manager);
+		this.optimizer = new AdamWOptimizer(trainable, settings, 0.9f, 0.999f, doneSteps, manager);
 		this.ema = new LitEma(model.parameters(), settings.emaDecay, manager);
 	}
 
@@ -89,19 +87,10 @@ public final class LdmTrainer {
 		return new SplittableRandom(seed ^ step * 0x9E3779B97F4A7C15L).nextLong();
 	}
 
-	/**
-	 * Takes step {@code step} (0-based: the number of steps done before it).
-	 *
-	 * @return the batch's loss
-	 */
+	@Override
 	public float step(int step) {
 		long seed = stepSeed(settings.seed, step);
-		return Inference.seeded(seed, () -> {
-			NDArray value = Scoped.keep(manager, () -> train(new SplittableRandom(seed)));
-			float result = value.getFloat();
-			value.close();
-			return result;
-		});
+		return Trainer.seededScalar(seed, manager, () -> train(new SplittableRandom(seed)));
 	}
 
 	/**
@@ -110,14 +99,9 @@ public final class LdmTrainer {
 	 * measurement before and after training.
 	 */
 	public float validationLoss(ImageSource from, long seed) {
-		return Inference.seeded(seed, () -> {
-			NDArray value = Scoped.keep(manager, () -> {
-				Noised n = noised(from, new SplittableRandom(seed));
-				return loss.forward(model, n.z0, n.t, n.noise, task.condition(model, n.condInput));
-			});
-			float result = value.getFloat();
-			value.close();
-			return result;
+		return Trainer.seededScalar(seed, manager, () -> {
+			Noised n = noised(from, new SplittableRandom(seed));
+			return loss.forward(model, n.z0, n.t, n.noise, task.condition(model, n.condInput));
 		});
 	}
 
@@ -154,11 +138,7 @@ public final class LdmTrainer {
 			value = loss.forward(model, n.z0, n.t, n.noise, c);
 			gc.backward(value);
 		}
-		List<NDArray> gradients = new ArrayList<>(trainable.size());
-		for (NDArray p : trainable.values()) gradients.add(p.getGradient());
-		lastGradNorm = GradientClipping.clip(gradients, settings.maxGradNorm);
-		optimizer.step();
-		for (NDArray p : trainable.values()) JniUtils.zeroGrad((PtNDArray) p);
+		lastGradNorm = optimizer.step(settings.maxGradNorm);
 		ema.update();
 		return value;
 	}
@@ -205,9 +185,35 @@ public final class LdmTrainer {
 		return scaleFactor;
 	}
 
-	/** The global gradient norm of the last step, before clipping. */
+	@Override
 	public float lastGradNorm() {
 		return lastGradNorm;
+	}
+
+	/** The parameters, the EMA buffers and, for scale_by_std, the measured scale_factor. */
+	@Override
+	public Map<String, NDArray> weights(NDManager scratch) {
+		Map<String, NDArray> weights = new LinkedHashMap<>(model.parameters());
+		weights.putAll(ema.buffers(scratch));
+		if (model.config().diffusion.scaleByStd) weights.put(SCALE_FACTOR, scratch.create(scaleFactor));
+		return weights;
+	}
+
+	@Override
+	public Map<String, NDArray> optimizerState() {
+		return optimizer.state();
+	}
+
+	@Override
+	public Map<String, String> metadata() {
+		return Map.of(SCALE_FACTOR, Float.toString(scaleFactor));
+	}
+
+	/** The scale factor a run saved (NaN if a scale_by_std run was saved before its first step). */
+	static float savedScaleFactor(Map<String, Object> metadata, String where) {
+		Object v = metadata.get(SCALE_FACTOR);
+		if (v == null) throw new IllegalArgumentException(where + ": the training state has no " + SCALE_FACTOR);
+		return Float.parseFloat(v.toString());
 	}
 
 	LitEma ema() {

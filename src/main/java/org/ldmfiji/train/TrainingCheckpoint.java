@@ -1,6 +1,5 @@
 package org.ldmfiji.train;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.ldmfiji.io.SafetensorsReader;
 import org.ldmfiji.io.SafetensorsWriter;
@@ -30,7 +29,6 @@ public final class TrainingCheckpoint {
 	public static final String WEIGHTS = "model.safetensors";
 	public static final String STATE = "training/state.safetensors";
 	static final String STEP = "global_step";
-	static final String SCALE_FACTOR = "scale_factor";
 
 	private TrainingCheckpoint() {}
 
@@ -40,19 +38,16 @@ public final class TrainingCheckpoint {
 	}
 
 	/** Writes the run's state after {@code step} steps (the state first, then the model, each atomically). */
-	static void save(Path folder, String configText, LdmTrainer trainer, TrainingSettings settings, int step) throws IOException {
+	static void save(Path folder, String configText, Trainer trainer, TrainingSettings settings, int step, NDManager manager)
+		throws IOException {
 		Files.createDirectories(folder.resolve(STATE).getParent());
 		Files.write(folder.resolve(CONFIG), configText.getBytes(StandardCharsets.UTF_8));
-		try (NDManager scratch = trainer.model().parameters().values().iterator().next().getManager().newSubManager()) {
+		try (NDManager scratch = manager.newSubManager()) {
 			Map<String, String> meta = new LinkedHashMap<>(settings.toMap());
+			meta.putAll(trainer.metadata());
 			meta.put(STEP, Integer.toString(step));
-			meta.put(SCALE_FACTOR, Float.toString(trainer.scaleFactor()));
-			SafetensorsWriter.write(folder.resolve(STATE), trainer.optimizer().state(), meta);
-
-			Map<String, NDArray> weights = new LinkedHashMap<>(trainer.model().parameters());
-			weights.putAll(trainer.ema().buffers(scratch));
-			if (trainer.config().diffusion.scaleByStd) weights.put(SCALE_FACTOR, scratch.create(trainer.scaleFactor()));
-			SafetensorsWriter.write(folder.resolve(WEIGHTS), weights, Map.of(STEP, Integer.toString(step)));
+			SafetensorsWriter.write(folder.resolve(STATE), trainer.optimizerState(), meta);
+			SafetensorsWriter.write(folder.resolve(WEIGHTS), trainer.weights(scratch), Map.of(STEP, Integer.toString(step)));
 		}
 	}
 
@@ -62,7 +57,6 @@ public final class TrainingCheckpoint {
 		final StateDict state;
 		final int step;
 		final TrainingSettings settings;
-		final float scaleFactor;
 
 		Saved(Path folder, NDManager manager) throws IOException {
 			if (!exists(folder))
@@ -77,7 +71,6 @@ public final class TrainingCheckpoint {
 			String where = folder.resolve(STATE).toString();
 			this.settings = TrainingSettings.fromMap(state.metadata(), where);
 			this.step = Integer.parseInt(String.valueOf(state.metadata().get(STEP)));
-			this.scaleFactor = Float.parseFloat(String.valueOf(state.metadata().get(SCALE_FACTOR)));
 			Object weightsStep = weights.metadata().get(STEP);
 			if (!String.valueOf(step).equals(String.valueOf(weightsStep))) {
 				close();

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.io.Checkpoints;
 import org.ldmfiji.io.ConfigException;
+import org.ldmfiji.io.ConfigNode;
+import org.ldmfiji.io.FirstStageConfig;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.io.ModelConfigReader;
 import org.ldmfiji.io.StateDict;
@@ -30,19 +32,23 @@ public final class TrainingRun {
 	private final Path folder;
 	private final String configText;
 	private final TrainingSettings settings;
-	private final LdmTrainer trainer;
+	private final Trainer trainer;
+	private final NDManager manager;
 	private int step;
 
-	private TrainingRun(Path folder, String configText, TrainingSettings settings, LdmTrainer trainer, int step) {
+	private TrainingRun(Path folder, String configText, TrainingSettings settings, Trainer trainer, int step, NDManager manager) {
 		this.folder = folder;
 		this.configText = configText;
 		this.settings = settings;
 		this.trainer = trainer;
 		this.step = step;
+		this.manager = manager;
 	}
 
 	/**
-	 * A new run. The model is initialised from {@code settings.seed}; the first stage is loaded from
+	 * A new run. With a first stage's own config ({@code ldm.models.autoencoder.VQModel} or {@code AutoencoderKL}) an
+	 * autoencoder is trained; with a latent diffusion config, the denoiser. The model is initialised from
+	 * {@code settings.seed}; a latent diffusion model's first stage is loaded from
 	 * {@code firstStageWeights} (an autoencoder's own checkpoint, keys {@code encoder.*}, or a latent diffusion
 	 * checkpoint, keys {@code first_stage_model.*}) and stays frozen. Without it the first stage keeps its random
 	 * initialisation, which only tests and benchmarks want.
@@ -53,13 +59,17 @@ public final class TrainingRun {
 		ImageSource source, TrainingTask task, NDManager manager) throws IOException {
 		if (TrainingCheckpoint.exists(folder))
 			throw new IllegalArgumentException(folder + " already holds a training run: resume it, or choose another folder");
-		String text = Files.readString(configFile, StandardCharsets.UTF_8);
+		String text = readConfig(configFile);
+		if (isAutoencoder(text, configFile.toString())) {
+			if (firstStageWeights != null) throw new IllegalArgumentException("an autoencoder is the first stage: give no first stage to train it");
+			return new TrainingRun(folder, text, settings, autoencoder(text, configFile.toString(), settings, source, 0, manager), 0, manager);
+		}
 		LdmConfig config = config(text, configFile.toString());
 		LatentDiffusion model = fresh(config, settings.seed, manager);
 		if (firstStageWeights != null) loadFirstStage(model, firstStageWeights, manager);
 		float scale = config.diffusion.scaleByStd ? Float.NaN : (float) config.diffusion.scaleFactor;
 		TrainingTask t = task != null ? task : TrainingTasks.forConfig(config);
-		return new TrainingRun(folder, text, settings, new LdmTrainer(model, t, settings, source, scale, 0, manager), 0);
+		return new TrainingRun(folder, text, settings, new LdmTrainer(model, t, settings, source, scale, 0, manager), 0, manager);
 	}
 
 	/**
@@ -71,18 +81,51 @@ public final class TrainingRun {
 	public static TrainingRun resume(Path folder, Integer steps, ImageSource source, TrainingTask task, NDManager manager)
 		throws IOException {
 		Path configFile = folder.resolve(TrainingCheckpoint.CONFIG);
-		String text = Files.readString(configFile, StandardCharsets.UTF_8);
-		LdmConfig config = config(text, configFile.toString());
+		String text = readConfig(configFile);
+		String where = folder.resolve(TrainingCheckpoint.WEIGHTS).toString();
+		String stateFile = folder.resolve(TrainingCheckpoint.STATE).toString();
 		try (TrainingCheckpoint.Saved saved = new TrainingCheckpoint.Saved(folder, manager)) {
 			TrainingSettings settings = steps == null ? saved.settings : saved.settings.withSteps(steps);
+			if (isAutoencoder(text, configFile.toString())) {
+				AutoencoderTrainer trainer = autoencoder(text, configFile.toString(), settings, source, saved.step, manager);
+				ParameterCopy.copy(trainer.parameters(), "", saved.weights.tensors(), "", true, where);
+				trainer.optimizer().restore(saved.state.tensors(), stateFile);
+				return new TrainingRun(folder, text, settings, trainer, saved.step, manager);
+			}
+			LdmConfig config = config(text, configFile.toString());
 			LatentDiffusion model = fresh(config, settings.seed, manager);
-			String where = folder.resolve(TrainingCheckpoint.WEIGHTS).toString();
 			ParameterCopy.copy(model.parameters(), "", saved.weights.tensors(), "", true, where);
 			TrainingTask t = task != null ? task : TrainingTasks.forConfig(config);
-			LdmTrainer trainer = new LdmTrainer(model, t, settings, source, saved.scaleFactor, saved.step, manager);
+			float scale = LdmTrainer.savedScaleFactor(saved.state.metadata(), stateFile);
+			LdmTrainer trainer = new LdmTrainer(model, t, settings, source, scale, saved.step, manager);
 			trainer.ema().restore(saved.weights.tensors(), where);
-			trainer.optimizer().restore(saved.state.tensors(), folder.resolve(TrainingCheckpoint.STATE).toString());
-			return new TrainingRun(folder, text, settings, trainer, saved.step);
+			trainer.optimizer().restore(saved.state.tensors(), stateFile);
+			return new TrainingRun(folder, text, settings, trainer, saved.step, manager);
+		}
+	}
+
+	private static String readConfig(Path file) throws IOException {
+		if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such config file");
+		return Files.readString(file, StandardCharsets.UTF_8);
+	}
+
+	private static boolean isAutoencoder(String text, String name) {
+		try {
+			return FirstStageConfig.isFirstStage(ModelConfigReader.target(text, name));
+		} catch (ConfigException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		}
+	}
+
+	private static AutoencoderTrainer autoencoder(String text, String name, TrainingSettings settings, ImageSource source, int doneSteps,
+		NDManager manager) {
+		try {
+			FirstStageConfig config = ModelConfigReader.readFirstStage(text, name);
+			ConfigNode root = ConfigNode.parse(text, name, "a first stage config");
+			AutoencoderLoss loss = AutoencoderLoss.read(root.has("model") ? root.node("model") : root, config.kind == FirstStageConfig.Kind.KL);
+			return new AutoencoderTrainer(config, loss, settings, source, doneSteps, manager);
+		} catch (ConfigException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
 		}
 	}
 
@@ -90,28 +133,39 @@ public final class TrainingRun {
 	 * What both the command line and Fiji do with a run folder: resume the run it holds (its own config and settings,
 	 * {@code steps} possibly extended), or start a new one from {@code configFile}.
 	 *
-	 * @param newRun the settings of a new run, made from the config when one is needed
+	 * @param newRun the settings of a new run, given the config's base_learning_rate (0 if it has none)
+	 * @param data   the training images, opened once the config has been read
 	 */
 	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights,
-		java.util.function.Function<LdmConfig, TrainingSettings> newRun, Integer steps, ImageSource source, NDManager manager)
-		throws IOException {
+		java.util.function.DoubleFunction<TrainingSettings> newRun, Integer steps, java.util.function.Supplier<ImageSource> data,
+		NDManager manager) throws IOException {
 		if (TrainingCheckpoint.exists(folder)) {
 			if (configFile != null || firstStageWeights != null)
 				throw new IllegalArgumentException(folder + " already holds a run, which resumes with its own config and first stage: "
 					+ "give no config and no first stage, or choose another folder");
-			return resume(folder, steps, source, null, manager);
+			return resume(folder, steps, data.get(), null, manager);
 		}
 		if (configFile == null) throw new IllegalArgumentException("a new run needs a config (" + folder + " holds no run to resume)");
-		String text = Files.readString(configFile, StandardCharsets.UTF_8);
-		TrainingSettings settings = newRun.apply(config(text, configFile.toString()));
-		return start(folder, configFile, firstStageWeights, settings, source, null, manager);
+		String text = readConfig(configFile);
+		TrainingSettings settings = newRun.apply(baseLearningRate(text, configFile.toString()));
+		return start(folder, configFile, firstStageWeights, settings, data.get(), null, manager);
 	}
 
 	/** main.py's scale_lr: the config's base_learning_rate × batch size (× GPUs × gradient accumulation, 1 here). */
-	public static double scaledLearningRate(LdmConfig config, int batchSize) {
-		if (!(config.baseLearningRate > 0))
+	public static double scaledLearningRate(double baseLearningRate, int batchSize) {
+		if (!(baseLearningRate > 0))
 			throw new IllegalArgumentException("the config has no base_learning_rate to scale: give a learning rate");
-		return config.baseLearningRate * batchSize;
+		return baseLearningRate * batchSize;
+	}
+
+	private static double baseLearningRate(String text, String name) {
+		if (!isAutoencoder(text, name)) return config(text, name).baseLearningRate;
+		try {
+			ConfigNode root = ConfigNode.parse(text, name, "a first stage config");
+			return (root.has("model") ? root.node("model") : root).doubleOr("base_learning_rate", 0);
+		} catch (ConfigException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		}
 	}
 
 	private static LdmConfig config(String text, String name) {
@@ -170,7 +224,7 @@ public final class TrainingRun {
 
 	/** Saves the run's state now. */
 	public void checkpoint(TrainingListener listener) throws IOException {
-		TrainingCheckpoint.save(folder, configText, trainer, settings, step);
+		TrainingCheckpoint.save(folder, configText, trainer, settings, step, manager);
 		listener.checkpoint(folder, step);
 	}
 
@@ -182,8 +236,14 @@ public final class TrainingRun {
 		return settings;
 	}
 
+	/** The latent diffusion trainer (for an autoencoder run: IllegalStateException). */
 	public LdmTrainer trainer() {
-		return trainer;
+		if (!(trainer instanceof LdmTrainer)) throw new IllegalStateException("this run trains an autoencoder");
+		return (LdmTrainer) trainer;
+	}
+
+	AutoencoderTrainer autoencoderTrainer() {
+		return (AutoencoderTrainer) trainer;
 	}
 
 	public Path folder() {

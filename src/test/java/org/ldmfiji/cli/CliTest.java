@@ -46,6 +46,8 @@ class CliTest {
 		"synthesize --sampler foo -o out.tif | 1 | error: unknown sampler 'foo' (one of ddim, plms, ddpm, dpmpp2m)",
 		"synthesize -n 2 -o out.png | 1 | error: a result of 2 images needs a .tif output, not out.png",
 		"synthesize -o out.jpg | 1 | error: output out.jpg must end in .tif, .tiff or .png",
+		"train --run target/no-such-run | 1 | error: a new run needs a config (target/no-such-run holds no run to resume)",
+		"train --run target/no-such-run --config no-such.yaml | 1 | error: no-such.yaml: no such config file",
 	})
 	void mistakesAreOneLineWithANonZeroStatus(String args, int status, String message) {
 		String[] r = run(args.split(" "));
