@@ -9,6 +9,8 @@ import picocli.CommandLine.Option;
 
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.TaskMonitor;
+import org.ldmfiji.train.data.DataBenchmark;
+import org.ldmfiji.train.data.MicroscopyConfig;
 
 import java.io.PrintWriter;
 import java.nio.file.Paths;
@@ -21,11 +23,12 @@ import java.util.concurrent.Callable;
 		"With --task sr: a whole super-resolution of a random --image N x N input, tiles included."})
 final class BenchCommand implements Callable<Integer> {
 
-	@Option(names = "--arch", required = true, paramLabel = "NAME|CONFIG.yaml",
-		description = "a bundled architecture (bsr_sr, inpainting_big, cin256-v2, lsun_churches-ldm-kl-8) or a config file")
+	@Option(names = "--arch", paramLabel = "NAME|CONFIG.yaml",
+		description = "a bundled architecture (bsr_sr, inpainting_big, cin256-v2, lsun_churches-ldm-kl-8) or a config file; not for --task data")
 	String arch;
 
-	@Option(names = "--task", paramLabel = "sr", description = "time a whole task instead: sr (super-resolution of an --image N x N input)")
+	@Option(names = "--task", paramLabel = "sr|data",
+		description = "time a whole task instead: sr (super-resolution of an --image N x N input), or data (synthetic training images of --image N x N and their SR degradation, --steps images)")
 	String task;
 
 	@Option(names = "--image", defaultValue = "256", paramLabel = "N", description = "with --task sr: input height and width (default: ${DEFAULT-VALUE})")
@@ -58,6 +61,8 @@ final class BenchCommand implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		if (latent < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--latent and --steps must be positive, --warmup not negative");
+		if ("data".equals(task)) return data();
+		if (arch == null) throw new IllegalArgumentException("--arch is needed (a bundled architecture or a config file)");
 		LdmConfig config = arch.endsWith(".yaml") || arch.endsWith(".yml") ? ModelConfigReader.read(Paths.get(arch))
 			: ModelConfigReader.readBundled(arch);
 		Inference.prepareThread();
@@ -72,6 +77,17 @@ final class BenchCommand implements Callable<Integer> {
 			System.out.printf(Locale.ROOT, "first stage: encode %.1f ms, decode %.1f ms%n", r.encodeMillis, r.decodeMillis);
 		}
 		System.out.printf(Locale.ROOT, "peak resident memory: %.0f MiB%n", r.peakRssKiB / 1024.0);
+		return 0;
+	}
+
+	private int data() {
+		if (image < 16) throw new IllegalArgumentException("--image must be at least 16, not " + image);
+		if (threads != null) JniUtils.setNumThreads(threads);
+		DataBenchmark.Result r = DataBenchmark.run(MicroscopyConfig.training(), image, steps, warmup);
+		System.out.printf(Locale.ROOT, "synthetic %dx%d images (training configuration): %.1f images/s; SR degradation of them: %.1f images/s; %d intra-op threads%n",
+			image, image, r.imagesPerSecond, r.degradedPerSecond, JniUtils.getNumThreads());
+		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n",
+			java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
 		return 0;
 	}
 
