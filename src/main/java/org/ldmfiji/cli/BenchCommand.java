@@ -18,6 +18,8 @@ import org.ldmfiji.pipeline.model.ModelFolder;
 import org.ldmfiji.pipeline.model.ModelLoader;
 import org.ldmfiji.pipeline.model.ModelRegistry;
 import org.ldmfiji.train.TrainingBenchmark;
+import org.ldmfiji.train.data.DataBenchmark;
+import org.ldmfiji.train.data.MicroscopyConfig;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -36,7 +38,7 @@ import java.util.concurrent.Callable;
 final class BenchCommand implements Callable<Integer> {
 
 	@Option(names = "--arch", paramLabel = "NAME|CONFIG.yaml",
-		description = "a bundled architecture (bsr_sr, inpainting_big, cin256-v2, lsun_churches-ldm-kl-8) or a config file")
+		description = "a bundled architecture (bsr_sr, inpainting_big, cin256-v2, lsun_churches-ldm-kl-8) or a config file; not for --task data")
 	String arch;
 
 	@Option(names = "--model", paramLabel = "NAME|DIR", description = "with --task sr, instead of --arch: a model (see 'models') loaded from its files")
@@ -45,8 +47,9 @@ final class BenchCommand implements Callable<Integer> {
 	@Option(names = "--sampler", defaultValue = "ddim", paramLabel = "NAME", description = "with --task: the sampler (default: ${DEFAULT-VALUE})")
 	String sampler;
 
-	@Option(names = "--task", paramLabel = "sr|train",
-		description = "time a whole task instead: sr (super-resolution of an --image N x N input), train (the denoiser's training step at --latent, --batch)")
+	@Option(names = "--task", paramLabel = "sr|train|data",
+		description = "time a whole task instead: sr (super-resolution of an --image N x N input), train (the denoiser's training step at --latent, --batch), "
+			+ "or data (synthetic training images of --image N x N and their SR degradation, --steps images)")
 	String task;
 
 	@Option(names = "--image", defaultValue = "256", paramLabel = "N", description = "with --task sr: input height and width (default: ${DEFAULT-VALUE})")
@@ -93,6 +96,7 @@ final class BenchCommand implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		if (latent < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--latent and --steps must be positive, --warmup not negative");
+		if ("data".equals(task)) return data();
 		List<Precision> precisions = precisions();
 		if ((arch == null) == (model == null || task == null)) throw new IllegalArgumentException("give --arch, or --model with --task sr");
 		ModelFolder folder = model == null ? null : ModelRegistry.standard().resolve(model, Task.SR);
@@ -127,8 +131,20 @@ final class BenchCommand implements Callable<Integer> {
 		return 0;
 	}
 
+	private int data() {
+		if (image < 16) throw new IllegalArgumentException("--image must be at least 16, not " + image);
+		if (threads != null) JniUtils.setNumThreads(threads);
+		DataBenchmark.Result r = DataBenchmark.run(MicroscopyConfig.training(), image, steps, warmup);
+		System.out.printf(Locale.ROOT, "synthetic %dx%d images (training configuration): %.1f images/s (%.0f ms CPU of this thread each); "
+			+ "SR degradation of them: %.1f images/s; %d intra-op threads%n", image, image, r.imagesPerSecond, r.cpuMillisPerImage,
+			r.degradedPerSecond, JniUtils.getNumThreads());
+		System.out.printf(Locale.ROOT, "load average (1 min) at the end: %.2f on %d processors%n",
+			java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+		return 0;
+	}
+
 	private int task(Benchmark.ModelSource source, String name, List<Precision> precisions) throws IOException {
-		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr or train, not '" + task + "'");
+		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr, train or data, not '" + task + "'");
 		if (image < 1) throw new IllegalArgumentException("--image must be positive, not " + image);
 		SamplingSettings settings = SamplingSettings.builder().sampler(sampler).steps(steps).seed(0).tileSize(tileSize)
 			.maxMemoryMiB(maxMemoryMiB).build();

@@ -108,11 +108,9 @@ final class EvaluateCommand implements Callable<Integer> {
 	private EvaluationReport evaluate(Task t, LatentDiffusion ldm, String name, HeldOutSet set, SamplingSettings settings, NDManager m) {
 		switch (t) {
 			case SR: {
-				SrDegradation standard = SrDegradation.standard();
-				int f = ldm.firstStage().downsamplingFactor();
-				SrDegradation degradation = new SrDegradation(f, standard.blurMin, standard.blurMax, standard.photonsMin,
-					standard.photonsMax, standard.readNoise);
-				return SrEvaluation.run(ldm, name, set, degradation, settings, pictures, m);
+				// held-out images get a held-out degradation too: the noise an SR model meets is the low-resolution image's
+				SrDegradation degradation = images == null && "training".equals(data.trim()) ? SrDegradation.standard() : SrDegradation.heldOut();
+				return SrEvaluation.run(ldm, name, set, degradation.withFactor(ldm.firstStage().downsamplingFactor()), settings, pictures, m);
 			}
 			case INPAINT:
 				return InpaintEvaluation.run(ldm, name, set, InpaintMasks.standard(), settings, pictures, m);

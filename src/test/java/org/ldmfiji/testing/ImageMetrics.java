@@ -2,6 +2,7 @@ package org.ldmfiji.testing;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import org.ldmfiji.evaluate.ImageQuality;
 
 import java.util.Collection;
 
@@ -12,9 +13,7 @@ public final class ImageMetrics {
 
 	/** Peak signal-to-noise ratio in dB of {@code a} against {@code b}, for values whose range is {@code peak}. */
 	public static double psnr(NDArray a, NDArray b, double peak) {
-		if (!a.getShape().equals(b.getShape())) throw new IllegalArgumentException("shapes differ: " + a.getShape() + " vs " + b.getShape());
-		double mse = a.sub(b).square().mean().getFloat();
-		return 10 * Math.log10(peak * peak / mse);
+		return ImageQuality.psnr(a, b, peak);
 	}
 
 	/**

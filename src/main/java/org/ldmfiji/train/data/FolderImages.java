@@ -2,6 +2,7 @@ package org.ldmfiji.train.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -32,9 +33,7 @@ public final class FolderImages implements ImageSource {
 	public static final String FILTER = "*.{tif,tiff,png,jpg,jpeg,gif,bmp,pgm}";
 
 	private final int width, height;
-	private final List<float[]> planes = new ArrayList<>();
-	private final List<int[]> labelPlanes = new ArrayList<>();
-	private final List<int[]> sizes = new ArrayList<>();
+	private final List<LabelledImage> planes = new ArrayList<>();
 
 	/**
 	 * @param labels a folder of label images named as the images (same size and planes), or null
@@ -71,31 +70,7 @@ public final class FolderImages implements ImageSource {
 
 	@Override
 	public LabelledImage next(SplittableRandom random) {
-		int index = random.nextInt(planes.size());
-		int quarterTurns = random.nextInt(4);
-		boolean flip = random.nextBoolean();
-		// a quarter turn swaps the sides, so the crop is taken with them swapped
-		int cw = quarterTurns % 2 == 0 ? width : height;
-		int ch = quarterTurns % 2 == 0 ? height : width;
-		int pw = sizes.get(index)[0], ph = sizes.get(index)[1];
-		int x = random.nextInt(pw - cw + 1), y = random.nextInt(ph - ch + 1);
-		float[] pixels = new float[cw * ch];
-		int[] labels = labelPlanes.get(index) == null ? null : new int[cw * ch];
-		for (int row = 0; row < ch; row++) {
-			System.arraycopy(planes.get(index), (y + row) * pw + x, pixels, row * cw, cw);
-			if (labels != null) System.arraycopy(labelPlanes.get(index), (y + row) * pw + x, labels, row * cw, cw);
-		}
-		try (NDManager m = NDManager.newBaseManager()) {
-			Shape s = new Shape(ch, cw);
-			float[] p = orient(m.create(pixels, s), quarterTurns, flip).toFloatArray();
-			int[] l = labels == null ? null : orient(m.create(labels, s), quarterTurns, flip).toIntArray();
-			return new LabelledImage(width, height, p, l);
-		}
-	}
-
-	private static NDArray orient(NDArray crop, int quarterTurns, boolean flip) {
-		NDArray x = quarterTurns == 0 ? crop : crop.rotate90(quarterTurns, new int[] {0, 1});
-		return flip ? x.flip(1) : x;
+		return Crops.take(planes.get(random.nextInt(planes.size())), width, height, random);
 	}
 
 	private static List<Path> list(Path folder) throws IOException {
@@ -131,10 +106,9 @@ public final class FolderImages implements ImageSource {
 				for (int i = c; i <= stack.getSize(); i += channels) {
 					float[] raw = (float[]) stack.getProcessor(i).toFloat(0, null).getPixels();
 					NDArray unit = IntensityMapping.modelToUnit(mapping.toModel(m.create(raw, new Shape(h, w))));
-					planes.add(unit.toFloatArray());
-					sizes.add(new int[] {w, h});
-					labelPlanes.add(label == null ? null : m.create((float[]) label.getImageStack().getProcessor((i - 1) / channels + 1)
-						.toFloat(0, null).getPixels()).toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray());
+					int[] labels = label == null ? null : m.create((float[]) label.getImageStack().getProcessor((i - 1) / channels + 1)
+						.toFloat(0, null).getPixels()).toType(DataType.INT32, false).toIntArray();
+					planes.add(new LabelledImage(w, h, unit.toFloatArray(), labels));
 				}
 			}
 		}

@@ -59,6 +59,19 @@ public final class SrDegradation {
 		return new SrDegradation(4, 0.8, 1.6, 100, 1000, 0.01);
 	}
 
+	/**
+	 * The degradation held-out evaluation uses: stronger blur (σ 1.2–2.0 px), fewer photons (60–600) and more read
+	 * noise (0.015) than {@link #standard()}, overlapping it only in part.
+	 */
+	public static SrDegradation heldOut() {
+		return new SrDegradation(4, 1.2, 2.0, 60, 600, 0.015);
+	}
+
+	/** The same ranges for another factor. */
+	public SrDegradation withFactor(int f) {
+		return new SrDegradation(f, blurMin, blurMax, photonsMin, photonsMax, readNoise);
+	}
+
 	/** The same blur and noise ranges with a fixed blur and photon count (for evaluation at one known level). */
 	public static SrDegradation fixed(int factor, double blur, double photons, double readNoise) {
 		return new SrDegradation(factor, blur, blur, photons, photons, readNoise);

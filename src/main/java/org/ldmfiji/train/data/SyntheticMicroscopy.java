@@ -58,6 +58,11 @@ public final class SyntheticMicroscopy implements ImageSource {
 		return render(random).noisy;
 	}
 
+	/** The same images without the camera's noise, as a source of their own (for targets a degradation adds noise to). */
+	public ImageSource clean() {
+		return random -> render(random).clean;
+	}
+
 	/** The image with and without noise. */
 	public Sample render(SplittableRandom random) {
 		// the field is drawn larger than the crop, so blur and objects run on past its edges as in a real field of view

@@ -1,0 +1,61 @@
+package org.ldmfiji.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** evaluate end to end on the bundled (random) models: a report with every metric, the bars and the pictures. */
+class EvaluateCommandTest {
+
+	@TempDir
+	Path tmp;
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = {
+		"sr | psnr_bicubic,psnr_model,ssim_bicubic,ssim_model,lr_consistency_bicubic,lr_consistency_model | sr-00.png",
+		"inpaint | psnr_hole_harmonic,psnr_hole_model,ssim_hole_harmonic,ssim_hole_model,changed_outside_hole,boundary_ratio_model | inpaint-00.png",
+		"synthesize | iou_nuclei_model,iou_nuclei_real,iou_objects_model,w1_model_vs_real,w1_real_vs_other_real | synthesis-00.png",
+	})
+	void writesAReportWithEveryMetric(String task, String metrics, String picture) throws Exception {
+		Path out = tmp.resolve(task);
+		String[] r = CliTest.run("evaluate", "--task", task, "--count", "2", "--size", "64", "--steps", "2", "--pictures", "1",
+			"-o", out.toString());
+		assertEquals("0", r[0], r[1]);
+		JsonObject json = JsonParser.parseString(new String(Files.readAllBytes(out.resolve("report.json")), StandardCharsets.UTF_8))
+			.getAsJsonObject();
+		assertEquals(2, json.get("images").getAsInt());
+		assertEquals(2, json.getAsJsonArray("per_image").size());
+		for (String metric : metrics.split(",")) {
+			assertTrue(json.getAsJsonObject("means").has(metric), metric + " missing from " + json.getAsJsonObject("means"));
+			double v = json.getAsJsonObject("means").get(metric).getAsDouble();
+			assertTrue(Double.isFinite(v), metric + " = " + v);
+		}
+		assertTrue(json.getAsJsonObject("bars").size() >= 2);
+		assertTrue(Files.size(out.resolve(picture)) > 100);
+		String md = new String(Files.readAllBytes(out.resolve("report.md")), StandardCharsets.UTF_8);
+		assertTrue(md.contains("![" + picture.replace(".png", "") + "]"), md);
+		// the bundled models are random: no bar of quality can be met, and the report must say so
+		assertTrue(json.getAsJsonObject("bars").toString().contains("NOT met"), json.getAsJsonObject("bars").toString());
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = {
+		"evaluate --task sr --size 60 -o x | error: the image size must be a multiple of 8 for this model, not 60x60",
+		"evaluate --task colour -o x | error: unknown task 'colour' (sr, inpaint, synthesize)",
+		"evaluate --task sr --data tomorrow -o x | error: unknown generator configuration 'tomorrow' (training, held-out)",
+	})
+	void mistakesAreOneLine(String args, String message) {
+		String[] r = CliTest.run(args.replace(" x", " " + tmp.resolve("x")).split(" "));
+		assertEquals("1", r[0], r[1]);
+		assertEquals(message, r[1].lines().filter(l -> l.startsWith("error: ")).findFirst().orElse(r[1]));
+	}
+}
