@@ -40,20 +40,20 @@ public final class Samplers {
 		}
 	}
 
-	private static final Map<String, Entry> FACTORIES = new LinkedHashMap<>();
+	private static final Map<String, Entry> SAMPLERS = new LinkedHashMap<>();
 
 	static {
-		FACTORIES.put("ddim", new Entry((schedule, s) -> new DdimSampler(ddim(schedule, s)), 1, true));
-		FACTORIES.put("plms", new Entry((schedule, s) -> new PlmsSampler(ddim(schedule, s)), 1, false));
-		FACTORIES.put("ddpm", new Entry((schedule, s) -> new DdpmSampler(schedule, s.vPosterior, s.steps), 1, true));
-		FACTORIES.put("dpmpp2m", new Entry((schedule, s) -> new DpmSolverPlusPlusSampler(new NoiseScheduleVP(schedule), s.steps), 2, false));
+		SAMPLERS.put("ddim", new Entry((schedule, s) -> new DdimSampler(ddim(schedule, s)), 1, true));
+		SAMPLERS.put("plms", new Entry((schedule, s) -> new PlmsSampler(ddim(schedule, s)), 1, false));
+		SAMPLERS.put("ddpm", new Entry((schedule, s) -> new DdpmSampler(schedule, s.vPosterior, s.steps), 1, true));
+		SAMPLERS.put("dpmpp2m", new Entry((schedule, s) -> new DpmSolverPlusPlusSampler(new NoiseScheduleVP(schedule), s.steps), 2, false));
 	}
 
 	private Samplers() {}
 
 	/** The sampler names, in the order they are offered to users. */
 	public static List<String> names() {
-		return List.copyOf(FACTORIES.keySet());
+		return List.copyOf(SAMPLERS.keySet());
 	}
 
 	/** @throws IllegalArgumentException for an unknown name or settings the sampler refuses, in one line */
@@ -73,12 +73,12 @@ public final class Samplers {
 
 	/** Whether the named sampler uses eta; the deterministic ones (plms, dpmpp2m) accept only 0. Unknown names: true. */
 	public static boolean takesEta(String name) {
-		Entry e = FACTORIES.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
+		Entry e = SAMPLERS.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
 		return e == null || e.takesEta;
 	}
 
 	private static Entry check(String name, int steps, double eta) {
-		Entry e = FACTORIES.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
+		Entry e = SAMPLERS.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
 		if (e == null) {
 			throw new IllegalArgumentException("unknown sampler '" + name + "' (one of " + String.join(", ", names()) + ")");
 		}

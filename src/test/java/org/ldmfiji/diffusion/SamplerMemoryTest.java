@@ -44,38 +44,27 @@ class SamplerMemoryTest {
 			assertFalse(out.isNaN().any().getBoolean() || out.isInfinite().any().getBoolean());
 			assertEquals(live.get(10), live.get(live.size() - 1),
 				"arrays alive after step 10 and after the last step: " + live.get(10) + " vs " + live.get(live.size() - 1));
-			// PLMS keeps up to three old predictions: constant after its first few steps too.
-			List<Integer> plmsLive = new ArrayList<>();
-			Sampler plms = Samplers.create("plms", schedule, new Samplers.Settings(200, 0, 0));
-			plms.sample(manager, eps, Parameterization.EPS, xT, null, (step, total, t, x, x0) -> {
-				plmsLive.add(manager.getManagedArrays().size());
-				return true;
-			}).close();
+			// PLMS keeps up to three old predictions, DPM-Solver++ one: constant after their first few steps too.
+			List<Integer> plmsLive = liveAfterEachStep(manager, Samplers.create("plms", schedule, new Samplers.Settings(200, 0, 0)), eps, xT);
 			assertEquals(plmsLive.get(10), plmsLive.get(plmsLive.size() - 1));
-		}
-	}
-
-	/** DPM-Solver++ keeps one old prediction: constant arrays from step to step, and none left when stopped early. */
-	@Test
-	void dpmSolverKeepsOnePredictionAndLeavesNothingWhenStopped() throws Exception {
-		Inference.prepareThread();
-		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
-			LatentDiffusion model = Fixtures.model(Fixtures.bundledCase("sr"), manager)) {
-			NDArray lr = manager.randomUniform(-1f, 1f, new Shape(1, 3, 8, 8));
-			Denoiser eps = ModelDenoiser.raw(model, model.conditioning(lr));
-			Sampler dpm = Samplers.create("dpmpp2m", ModelDenoiser.schedule(model.config().diffusion), new Samplers.Settings(60, 0, 0));
-			NDArray xT = manager.randomNormal(new Shape(1, 3, 8, 8));
-			List<Integer> live = new ArrayList<>();
-			dpm.sample(manager, eps, Parameterization.EPS, xT, null, (step, total, t, x, x0) -> {
-				live.add(manager.getManagedArrays().size());
-				return true;
-			}).close();
-			assertEquals(live.get(5), live.get(live.size() - 1));
+			Sampler dpm = Samplers.create("dpmpp2m", schedule, new Samplers.Settings(60, 0, 0));
+			List<Integer> dpmLive = liveAfterEachStep(manager, dpm, eps, xT);
+			assertEquals(dpmLive.get(5), dpmLive.get(dpmLive.size() - 1));
 			int before = manager.getManagedArrays().size();
 			org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
 				() -> dpm.sample(manager, eps, Parameterization.EPS, xT, null, (step, total, t, x, x0) -> step < 3));
-			assertEquals(before, manager.getManagedArrays().size(), "a stopped run leaves no arrays behind");
+			assertEquals(before, manager.getManagedArrays().size(), "a stopped dpmpp2m run leaves no arrays behind");
 		}
+	}
+
+	/** How many arrays the manager holds after each step of a run (the result is closed). */
+	private static List<Integer> liveAfterEachStep(NDManager manager, Sampler sampler, Denoiser eps, NDArray xT) {
+		List<Integer> live = new ArrayList<>();
+		sampler.sample(manager, eps, Parameterization.EPS, xT, null, (step, total, t, x, x0) -> {
+			live.add(manager.getManagedArrays().size());
+			return true;
+		}).close();
+		return live;
 	}
 
 	@Test
