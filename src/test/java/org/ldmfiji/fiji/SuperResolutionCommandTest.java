@@ -71,6 +71,20 @@ class SuperResolutionCommandTest {
 	}
 
 	@Test
+	void precisionIsAParameterAndEachIsItsOwnCachedModel() throws Exception {
+		ImagePlus input = Commands.image("a", 8, 8, 8, 1, 1, 1, 5);
+		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "fp32");
+		int cached = commands.models().cachedModels();
+		CommandModule run = commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "bf16");
+		assertFalse(run.isCanceled(), run.getCancelReason());
+		assertEquals(32, ((ImagePlus) run.getOutput("output")).getWidth());
+		assertEquals(cached + 1, commands.models().cachedModels(), "bf16 (or its fp32 fallback) is loaded once more");
+		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "auto");
+		assertEquals(cached + 1, commands.models().cachedModels(), "auto: the card's precision, fp32, already cached");
+		assertEquals(0, commands.models().liveTaskArrays());
+	}
+
+	@Test
 	void aModelLoadsOncePerContext() throws Exception {
 		ImagePlus input = Commands.image("a", 8, 8, 8, 1, 1, 1, 5);
 		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1);
