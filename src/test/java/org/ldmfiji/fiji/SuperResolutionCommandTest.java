@@ -101,6 +101,7 @@ class SuperResolutionCommandTest {
 		"a sampler setting no sampler takes | sampler=plms eta=0.5 | the plms sampler needs eta = 0, not 0.5",
 		"percentiles the wrong way round | percentile_low=90 percentile_high=10 | percentiles must satisfy 0 <= low < high <= 100, got low 90.0 and high 10.0",
 		"a device that does not exist | device=tpu | device 'tpu' not understood; expected auto, cpu or gpu0, gpu1, ...",
+		"a precision that does not exist | precision=fp16 | precision 'fp16' not understood; expected fp32 or bf16",
 	})
 	void aBadParameterCancelsWithItsReasonAndMakesNoImage(String what, String parameters, String message) throws Exception {
 		Object[] inputs = { "input", Commands.image("a", 16, 8, 8, 1, 1, 1, 5), "steps", 1 };
