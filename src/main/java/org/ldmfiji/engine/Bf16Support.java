@@ -39,6 +39,7 @@ public final class Bf16Support {
 	public static synchronized String unavailableReason() {
 		if (!checked) {
 			reason = cpuReason(System.getProperty("os.name", ""), System.getProperty("os.arch", ""), Paths.get("/proc/cpuinfo"));
+			if (reason == null && !ScriptedOps.available()) reason = ScriptedOps.failure();
 			if (reason == null) reason = probe();
 			checked = true;
 		}

@@ -11,6 +11,9 @@ import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 
@@ -59,24 +62,53 @@ public final class ScriptedOps {
 		"    return torch.contiguous(x, memory_format=2)",
 		"");
 
+	private static final Logger LOG = LoggerFactory.getLogger(ScriptedOps.class);
+
 	private ScriptedOps() {}
 
-	/** The loaded module, made once per process on first use. */
-	private static final class Module {
-		static final PtSymbolBlock INSTANCE = load();
+	private static volatile PtSymbolBlock module;
+	private static String failure;
 
-		private static PtSymbolBlock load() {
+	/**
+	 * True if the helper module loaded (it is loaded on the first call). Where it cannot be (a libtorch whose loader
+	 * refuses it), callers keep to DJL's own ops: float32 composes its group norm, bfloat16 is unavailable.
+	 */
+	public static boolean available() {
+		return module() != null;
+	}
+
+	/** Why the module did not load; null if it did. */
+	public static synchronized String failure() {
+		module();
+		return failure;
+	}
+
+	private static PtSymbolBlock module() {
+		PtSymbolBlock loaded = module;
+		return loaded != null ? loaded : load();
+	}
+
+	private static synchronized PtSymbolBlock load() {
+		if (module == null && failure == null) {
 			Inference.prepareThread();
 			// The module has no tensors, so one copy serves every device; its manager lives as long as the process.
 			PtNDManager owner = (PtNDManager) NDManager.newBaseManager(Device.cpu());
-			byte[] archive = TorchScriptArchive.write(CLASS_NAME, SOURCE);
 			try {
-				return JniUtils.loadModule(owner, new ByteArrayInputStream(archive), false, false);
+				byte[] archive = TorchScriptArchive.write(CLASS_NAME, SOURCE);
+				module = JniUtils.loadModule(owner, new ByteArrayInputStream(archive), false, false);
 			} catch (IOException | RuntimeException e) {
 				owner.close();
-				throw new IllegalStateException("libtorch refused the project's own TorchScript helper module: " + e.getMessage(), e);
+				failure = "libtorch refused the project's own TorchScript helper module: " + e.getMessage();
+				LOG.warn(failure);
 			}
 		}
+		return module;
+	}
+
+	private static PtSymbolBlock requireModule() {
+		PtSymbolBlock m = module();
+		if (m == null) throw new IllegalStateException(failure);
+		return m;
 	}
 
 	/** A float32 (or any) tensor as bfloat16. */
@@ -116,7 +148,7 @@ public final class ScriptedOps {
 
 	private static NDArray run(String method, NDArray x) {
 		try (IValue in = IValue.from((PtNDArray) x);
-			IValue out = IValueUtils.runMethod(Module.INSTANCE, method, in)) {
+			IValue out = IValueUtils.runMethod(requireModule(), method, in)) {
 			return out.toTensor((PtNDManager) x.getManager());
 		}
 	}
@@ -127,7 +159,7 @@ public final class ScriptedOps {
 			IValue w = IValue.from((PtNDArray) weight);
 			IValue b = IValue.from((PtNDArray) bias);
 			IValue e = IValue.from(eps);
-			IValue out = IValueUtils.runMethod(Module.INSTANCE, method, in, g, w, b, e)) {
+			IValue out = IValueUtils.runMethod(requireModule(), method, in, g, w, b, e)) {
 			return out.toTensor((PtNDManager) x.getManager());
 		}
 	}

@@ -51,9 +51,11 @@ public final class Conv2d {
 		this.bias = bias ? w.param("bias", Init.fanIn(fanIn), out) : null;
 	}
 
+	/** The model's for good, as {@link Weights#param} hands out its casts. */
 	private static NDArray castOnce(Weights w, NDArray padded) {
 		NDArray cast = w.precision().cast(padded);
 		padded.close();
+		ai.djl.ndarray.NDScope.unregister(cast);
 		return cast;
 	}
 

@@ -38,16 +38,20 @@ public enum Precision {
 	}
 
 	/**
-	 * This precision if the machine supports it; bfloat16 without support falls back to float32, with one log line
-	 * saying why.
+	 * This precision if the machine supports it; bfloat16 without support falls back to float32, with one log line per
+	 * process saying why.
 	 */
 	public Precision supported() {
 		if (this == FP32) return FP32;
 		String why = Bf16Support.unavailableReason();
 		if (why == null) return BF16;
-		LOG.warn("bf16 requested, running in fp32: {}", why);
+		if (!fallbackLogged) LOG.warn("bf16 requested, running in fp32: {}", why);
+		fallbackLogged = true;
 		return FP32;
 	}
+
+	/** The fallback is said once per process, not at every model load. */
+	private static volatile boolean fallbackLogged;
 
 	/** A float32 tensor (weights or activations) in this precision; the same array for FP32. */
 	public NDArray cast(NDArray x) {

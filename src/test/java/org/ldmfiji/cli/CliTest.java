@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.ImagePlus;
 import ij.io.Opener;
 import org.junit.jupiter.api.Test;
+import org.ldmfiji.nn.Precision;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,6 +49,8 @@ class CliTest {
 		"synthesize -o out.jpg | 1 | error: output out.jpg must end in .tif, .tiff or .png",
 		"train --run target/no-such-run | 1 | error: a new run needs a config (target/no-such-run holds no run to resume)",
 		"train --run target/no-such-run --config no-such.yaml | 1 | error: no-such.yaml: no such config file",
+		"synthesize --precision fp16 -o out.tif | 1 | error: precision 'fp16' not understood; expected fp32 or bf16",
+		"bench --arch bsr_sr --precision fp16 | 1 | error: precision 'fp16' not understood; expected fp32 or bf16",
 	})
 	void mistakesAreOneLineWithANonZeroStatus(String args, int status, String message) {
 		String[] r = run(args.split(" "));
@@ -67,6 +70,16 @@ class CliTest {
 		r = run("synthesize", "-o", "out.tif", "--model", "no-such-model");
 		assertEquals("1", r[0]);
 		assertTrue(r[1].contains("error: no model named 'no-such-model'; known models: "), r[1]);
+	}
+
+	@Test
+	void precisionIsChosenOnTheCommandLine() throws Exception {
+		Path out = tmp.resolve("bf16.tif");
+		String[] r = run("synthesize", "--model", cin("config.yaml"), "--weights", cin("model.ckpt"), "--class", "3",
+			"--steps", "2", "--size", "32", "32", "--precision", "bf16", "-o", out.toString());
+		assertEquals("0", r[0], r[1]);
+		assertTrue(Files.exists(out));
+		assertTrue(r[1].contains(" in " + Precision.BF16.supported() + ", "), r[1]);
 	}
 
 	@Test

@@ -89,6 +89,20 @@ class SuperResolutionCommandTest {
 	}
 
 	@Test
+	void precisionIsAParameterAndEachIsItsOwnCachedModel() throws Exception {
+		ImagePlus input = Commands.image("a", 8, 8, 8, 1, 1, 1, 5);
+		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "fp32");
+		int cached = commands.models().cachedModels();
+		CommandModule run = commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "bf16");
+		assertFalse(run.isCanceled(), run.getCancelReason());
+		assertEquals(32, ((ImagePlus) run.getOutput("output")).getWidth());
+		assertEquals(cached + 1, commands.models().cachedModels(), "bf16 (or its fp32 fallback) is loaded once more");
+		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "auto");
+		assertEquals(cached + 1, commands.models().cachedModels(), "auto: the card's precision, fp32, already cached");
+		assertEquals(0, commands.models().liveTaskArrays());
+	}
+
+	@Test
 	void aModelLoadsOncePerContext() throws Exception {
 		ImagePlus input = Commands.image("a", 8, 8, 8, 1, 1, 1, 5);
 		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1);
@@ -119,6 +133,7 @@ class SuperResolutionCommandTest {
 		"too few steps for DPM-Solver++ | sampler=dpmpp2m | the dpmpp2m sampler needs at least 2 steps, not 1",
 		"percentiles the wrong way round | percentile_low=90 percentile_high=10 | percentiles must satisfy 0 <= low < high <= 100, got low 90.0 and high 10.0",
 		"a device that does not exist | device=tpu | device 'tpu' not understood; expected auto, cpu or gpu0, gpu1, ...",
+		"a precision that does not exist | precision=fp16 | precision 'fp16' not understood; expected fp32 or bf16",
 	})
 	void aBadParameterCancelsWithItsReasonAndMakesNoImage(String what, String parameters, String message) throws Exception {
 		Object[] inputs = { "input", Commands.image("a", 16, 8, 8, 1, 1, 1, 5), "steps", 1 };

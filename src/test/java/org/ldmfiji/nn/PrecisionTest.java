@@ -94,7 +94,7 @@ class PrecisionTest extends ManagerPerClassTest {
 			assertEquals(DataType.FLOAT32, bf.float32().param("weight", Init.ones(), 64).getDataType());
 			NDArray x = m.randomNormal(3f, 2f, new Shape(1, 64, 8, 8), DataType.FLOAT32);
 			NDArray expected = Activations.silu(fp32.forward(x));
-			assertTrue(fp32.forwardSilu(x).sub(expected).abs().max().getFloat() == 0f, "fp32: the same ops as before");
+			assertTrue(fp32.forwardSilu(x).sub(expected).abs().max().getFloat() < 1e-6, "fp32: norm then SiLU");
 			NDArray actual = ScriptedOps.toFloat32(bf16.forwardSilu(ScriptedOps.toBfloat16(x)));
 			double err = actual.sub(expected).abs().max().getFloat() / expected.abs().max().getFloat();
 			assertTrue(err < 1e-2, "relative error " + err);
