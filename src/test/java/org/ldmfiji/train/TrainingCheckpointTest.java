@@ -109,6 +109,24 @@ class TrainingCheckpointTest {
 		}
 	}
 
+	@Test
+	void aCheckpointTornBetweenItsTwoFilesIsRefused() throws Exception {
+		Inference.prepareThread();
+		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+			TrainingRun r = TrainingRun.start(tmp, Fixtures.bundledCase("kl").resolve("config.yaml"), null, settings(1),
+				new BlobImages(32, false), null, m);
+			r.run(TrainingListener.NONE, () -> false);
+			// the weights of a later checkpoint, written before the run died and its training state was not
+			Path weights = tmp.resolve(TrainingCheckpoint.WEIGHTS);
+			try (org.ldmfiji.io.StateDict saved = org.ldmfiji.io.SafetensorsReader.read(weights, m)) {
+				org.ldmfiji.io.SafetensorsWriter.write(weights, saved.tensors(), Map.of(TrainingCheckpoint.STEP, "3"));
+			}
+			IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+				() -> TrainingRun.resume(tmp, null, new BlobImages(32, false), null, m));
+			assertTrue(e.getMessage().contains("weights are from step 3 but the training state from step 1"), e.getMessage());
+		}
+	}
+
 	private static void assertSame(Map<String, NDArray> expected, Map<String, NDArray> actual, String what) {
 		assertEquals(expected.keySet(), actual.keySet(), what);
 		for (Map.Entry<String, NDArray> e : expected.entrySet()) {
