@@ -70,9 +70,17 @@ final class TrainCommand implements Callable<Integer> {
 	@Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "the run's seed (default: ${DEFAULT-VALUE})")
 	long seed;
 
+	@Option(names = "--threads", paramLabel = "T",
+		description = "intra-op threads (default: libtorch's); on a machine other work shares, 1 is often much faster")
+	Integer threads;
+
 	@Override
 	public Integer call() throws Exception {
 		Inference.prepareThread();
+		if (threads != null) {
+			if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, not " + threads);
+			ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+		}
 		Progress progress = new Progress(new PrintWriter(System.err, true));
 		AtomicBoolean stop = new AtomicBoolean();
 		CountDownLatch saved = new CountDownLatch(1);
@@ -88,6 +96,8 @@ final class TrainCommand implements Callable<Integer> {
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
 			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, () -> TrainingData.open(data, crop), m);
 			progress.say((r.step() > 0 ? "resuming at step " + r.step() + ": " : "training: ") + r.settings());
+			if (r.step() == 0 && firstStage == null && r.isLatentDiffusion())
+				progress.say("warning: no --first-stage given: the latent diffusion model learns the latents of an untrained autoencoder");
 			Runtime.getRuntime().addShutdownHook(hook);
 			boolean done = r.run(new TrainingListener() {
 				@Override

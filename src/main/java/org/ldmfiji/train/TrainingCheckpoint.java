@@ -69,13 +69,26 @@ public final class TrainingCheckpoint {
 				throw e;
 			}
 			String where = folder.resolve(STATE).toString();
-			this.settings = TrainingSettings.fromMap(state.metadata(), where);
-			this.step = Integer.parseInt(String.valueOf(state.metadata().get(STEP)));
-			Object weightsStep = weights.metadata().get(STEP);
-			if (!String.valueOf(step).equals(String.valueOf(weightsStep))) {
+			try {
+				this.settings = TrainingSettings.fromMap(state.metadata(), where);
+				this.step = step(state, where);
+				Object weightsStep = weights.metadata().get(STEP);
+				if (!String.valueOf(step).equals(String.valueOf(weightsStep)))
+					throw new IllegalArgumentException(folder + ": the weights are from step " + weightsStep + " but the training state from step "
+						+ step + " (a checkpoint was interrupted while being written); the run cannot be resumed from this pair");
+			} catch (RuntimeException e) {
 				close();
-				throw new IllegalArgumentException(folder + ": the weights are from step " + weightsStep + " but the training state from step "
-					+ step + " (a checkpoint was interrupted while being written); the run cannot be resumed from this pair");
+				throw e;
+			}
+		}
+
+		private static int step(StateDict state, String where) {
+			Object v = state.metadata().get(STEP);
+			try {
+				return Integer.parseInt(String.valueOf(v));
+			} catch (NumberFormatException e) {
+				throw new IllegalArgumentException(where + ": the training state's " + STEP + " is " + (v == null ? "missing" : "'" + v + "'")
+					+ ", where the number of steps done is expected");
 			}
 		}
 

@@ -236,6 +236,11 @@ public final class TrainingRun {
 		return settings;
 	}
 
+	/** Whether this run trains a latent diffusion model (else an autoencoder). */
+	public boolean isLatentDiffusion() {
+		return trainer instanceof LdmTrainer;
+	}
+
 	/** The latent diffusion trainer (for an autoencoder run: IllegalStateException). */
 	public LdmTrainer trainer() {
 		if (!(trainer instanceof LdmTrainer)) throw new IllegalStateException("this run trains an autoencoder");
