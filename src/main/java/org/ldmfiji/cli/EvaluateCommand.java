@@ -43,8 +43,9 @@ final class EvaluateCommand implements Callable<Integer> {
 	@Mixin
 	SamplingOptions sampling;
 
-	@Option(names = "--data", defaultValue = "held-out", paramLabel = "held-out|training",
-		description = "the generator configuration the images are drawn from (default: ${DEFAULT-VALUE})")
+	@Option(names = "--data", paramLabel = "held-out|training",
+		description = "the generator configuration the images are drawn from, always with the held-out seed (default: held-out for sr "
+			+ "and inpaint; training for synthesize, whose images can only look like the population its label maps were drawn with)")
 	String data;
 
 	@Option(names = "--images", paramLabel = "DIR", description = "crops of the images in this folder instead of generated ones")
@@ -77,6 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
 		if (size < 16 || size > 4096) throw new IllegalArgumentException("--size must lie in 16..4096, not " + size);
 		if (pictures < 0) throw new IllegalArgumentException("--pictures must be 0 or more, not " + pictures);
 		long seed = dataSeed == null ? HeldOutSet.DEFAULT_SEED : dataSeed;
+		if (data == null) data = t == Task.SYNTHESIZE ? "training" : "held-out";
 		HeldOutSet set = images != null ? HeldOutSet.of("crops of " + images, FolderImages.open(images, size, size), count, seed)
 			: HeldOutSet.synthetic(data, MicroscopyConfig.named(data), size, count, seed);
 		ModelFolder folder = model.resolve(t, t == Task.SYNTHESIZE ? ModelCard.LABEL_SYNTHESIS : t.id());
