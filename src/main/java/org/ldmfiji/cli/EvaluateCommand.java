@@ -10,6 +10,7 @@ import org.ldmfiji.evaluate.SynthesisEvaluation;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Task;
+import org.ldmfiji.pipeline.image.IntensityMapping;
 import org.ldmfiji.pipeline.model.DeviceChoice;
 import org.ldmfiji.pipeline.model.ModelCard;
 import org.ldmfiji.pipeline.model.ModelFolder;
@@ -51,6 +52,9 @@ final class EvaluateCommand implements Callable<Integer> {
 	@Option(names = "--images", paramLabel = "DIR", description = "crops of the images in this folder instead of generated ones")
 	Path images;
 
+	@Option(names = "--labels", paramLabel = "DIR", description = "with --images: label images of the same names (for synthesize)")
+	Path labels;
+
 	@Option(names = "--count", defaultValue = "8", paramLabel = "N", description = "images to measure on (default: ${DEFAULT-VALUE})")
 	int count;
 
@@ -79,8 +83,10 @@ final class EvaluateCommand implements Callable<Integer> {
 		if (pictures < 0) throw new IllegalArgumentException("--pictures must be 0 or more, not " + pictures);
 		long seed = dataSeed == null ? HeldOutSet.DEFAULT_SEED : dataSeed;
 		if (data == null) data = t == Task.SYNTHESIZE ? "training" : "held-out";
-		HeldOutSet set = images != null ? HeldOutSet.of("crops of " + images, FolderImages.open(images, size, size), count, seed)
-			: HeldOutSet.synthetic(data, MicroscopyConfig.named(data), size, count, seed);
+		if (labels != null && images == null) throw new IllegalArgumentException("--labels goes with --images");
+		HeldOutSet set = images != null ? HeldOutSet.of("crops of " + images + (labels == null ? "" : " with labels from " + labels),
+			new FolderImages(images, labels, size, size, IntensityMapping.DEFAULT_LOW_PERCENTILE, IntensityMapping.DEFAULT_HIGH_PERCENTILE),
+			count, seed) : HeldOutSet.synthetic(data, MicroscopyConfig.named(data), size, count, seed);
 		ModelFolder folder = model.resolve(t, t == Task.SYNTHESIZE ? ModelCard.LABEL_SYNTHESIS : t.id());
 		SamplingSettings.Builder builder = sampling.apply(ModelOptions.defaults(folder.card()));
 		Progress progress = new Progress(spec.commandLine().getErr());
