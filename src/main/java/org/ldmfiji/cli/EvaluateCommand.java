@@ -10,6 +10,7 @@ import org.ldmfiji.evaluate.SynthesisEvaluation;
 import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Task;
+import org.ldmfiji.pipeline.image.IntensityMapping;
 import org.ldmfiji.pipeline.model.DeviceChoice;
 import org.ldmfiji.pipeline.model.ModelCard;
 import org.ldmfiji.pipeline.model.ModelFolder;
@@ -43,12 +44,16 @@ final class EvaluateCommand implements Callable<Integer> {
 	@Mixin
 	SamplingOptions sampling;
 
-	@Option(names = "--data", defaultValue = "held-out", paramLabel = "held-out|training",
-		description = "the generator configuration the images are drawn from (default: ${DEFAULT-VALUE})")
+	@Option(names = "--data", paramLabel = "held-out|training",
+		description = "the generator configuration the images are drawn from, always with the held-out seed (default: held-out for sr "
+			+ "and inpaint; training for synthesize, whose images can only look like the population its label maps were drawn with)")
 	String data;
 
 	@Option(names = "--images", paramLabel = "DIR", description = "crops of the images in this folder instead of generated ones")
 	Path images;
+
+	@Option(names = "--labels", paramLabel = "DIR", description = "with --images: label images of the same names (for synthesize)")
+	Path labels;
 
 	@Option(names = "--count", defaultValue = "8", paramLabel = "N", description = "images to measure on (default: ${DEFAULT-VALUE})")
 	int count;
@@ -77,8 +82,11 @@ final class EvaluateCommand implements Callable<Integer> {
 		if (size < 16 || size > 4096) throw new IllegalArgumentException("--size must lie in 16..4096, not " + size);
 		if (pictures < 0) throw new IllegalArgumentException("--pictures must be 0 or more, not " + pictures);
 		long seed = dataSeed == null ? HeldOutSet.DEFAULT_SEED : dataSeed;
-		HeldOutSet set = images != null ? HeldOutSet.of("crops of " + images, FolderImages.open(images, size, size), count, seed)
-			: HeldOutSet.synthetic(data, MicroscopyConfig.named(data), size, count, seed);
+		if (data == null) data = t == Task.SYNTHESIZE ? "training" : "held-out";
+		if (labels != null && images == null) throw new IllegalArgumentException("--labels goes with --images");
+		HeldOutSet set = images != null ? HeldOutSet.of("crops of " + images + (labels == null ? "" : " with labels from " + labels),
+			new FolderImages(images, labels, size, size, IntensityMapping.DEFAULT_LOW_PERCENTILE, IntensityMapping.DEFAULT_HIGH_PERCENTILE),
+			count, seed) : HeldOutSet.synthetic(data, MicroscopyConfig.named(data), size, count, seed);
 		ModelFolder folder = model.resolve(t, t == Task.SYNTHESIZE ? ModelCard.LABEL_SYNTHESIS : t.id());
 		SamplingSettings.Builder builder = sampling.apply(ModelOptions.defaults(folder.card()));
 		Progress progress = new Progress(spec.commandLine().getErr());

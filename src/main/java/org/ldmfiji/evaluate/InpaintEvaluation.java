@@ -27,15 +27,35 @@ public final class InpaintEvaluation {
 	/** How far from 1 the boundary gradient ratio may be (issue 6: within 20 %). */
 	static final double BOUNDARY_TOLERANCE = 0.2;
 
+	/**
+	 * What is measured: fills the hole ([1, 1, H, W], 1 = fill) of the {@code index}-th image [1, 1, H, W]; returns its
+	 * whole output [1, C, H, W] in [0, 1] (C the model's channels), whose pixels outside the hole are checked bit for bit.
+	 */
+	public interface Filler {
+		NDArray fill(NDArray image, NDArray hole, int index, NDManager manager);
+	}
+
 	private InpaintEvaluation() {}
 
+	/** A model, sampled with {@code settings} (the seed advanced by one per image). */
 	public static EvaluationReport run(LatentDiffusion model, String modelName, HeldOutSet data, InpaintMasks masks,
 		SamplingSettings settings, int pictures, NDManager manager) {
-		EvaluationReport report = new EvaluationReport("inpainting", modelName, data.description + "; holes: boxes with probability "
-			+ masks.boxProbability + ", else strokes, covering " + masks.minFraction + "-" + masks.maxFraction + " of the image",
-			settings.toString(), Arrays.asList("input (hole black)", "harmonic fill", "model", "ground truth"));
+		Filler filler = (image, hole, i, m) -> Inpainting.run(model, GrayModelImages.toModelChannels(model, image), hole, null,
+			settings.toBuilder().seed(settings.seed + i).build(), m);
 		int multiple = model.firstStage().downsamplingFactor() * LatentSequence.sideMultiple(model.config());
-		SplittableRandom random = new SplittableRandom(settings.seed);
+		return run(filler, multiple, modelName, data, masks, settings.toString(), settings.seed, pictures, manager);
+	}
+
+	/**
+	 * @param multiple what the images' sides must be a multiple of
+	 * @param seed     of the holes
+	 */
+	public static EvaluationReport run(Filler filler, int multiple, String name, HeldOutSet data, InpaintMasks masks, String settings,
+		long seed, int pictures, NDManager manager) {
+		EvaluationReport report = new EvaluationReport("inpainting", name, data.description + "; holes: boxes with probability "
+			+ masks.boxProbability + ", else strokes, covering " + masks.minFraction + "-" + masks.maxFraction + " of the image",
+			settings, Arrays.asList("input (hole black)", "harmonic fill", "model", "ground truth"));
+		SplittableRandom random = new SplittableRandom(seed);
 		for (int i = 0; i < data.size(); i++) {
 			LabelledImage truth = data.recorded.get(i);
 			GrayModelImages.requireMultiple(truth.width, truth.height, multiple, "the image size");
@@ -43,11 +63,10 @@ public final class InpaintEvaluation {
 				NDArray image = GrayModelImages.tensor(m, truth);
 				NDArray hole = masks.next(m, truth.height, truth.width, random.split());
 				NDArray harmonic = HarmonicFill.fill(image, hole);
-				SamplingSettings s = settings.toBuilder().seed(settings.seed + i).build();
-				NDArray input = GrayModelImages.toModelChannels(model, image);
-				NDArray composite = Inpainting.run(model, input, hole, null, s, m);
+				NDArray composite = filler.fill(image, hole, i, m);
 				NDArray keep = hole.eq(0f).broadcast(composite.getShape());
-				double changed = composite.neq(input).logicalAnd(keep).toType(DataType.FLOAT64, false).sum().getDouble();
+				double changed = composite.neq(image.broadcast(composite.getShape())).logicalAnd(keep).toType(DataType.FLOAT64, false)
+					.sum().getDouble();
 				NDArray filled = NDArrays.where(hole.gt(0.5f), GrayModelImages.fromModelChannels(composite), image);
 				Map<String, Double> row = new LinkedHashMap<>();
 				row.put("hole_fraction", (double) hole.mean().getFloat());

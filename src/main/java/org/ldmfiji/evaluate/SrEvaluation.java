@@ -26,26 +26,44 @@ public final class SrEvaluation {
 	/** The LR-consistency a model must reach (issue 6). */
 	static final double LR_CONSISTENCY_BAR = 35;
 
+	/** What is measured: enlarges the {@code index}-th low-resolution image [1, 1, h, w] to [1, 1, h·f, w·f] in [0, 1]. */
+	public interface Enlarger {
+		NDArray enlarge(NDArray lowRes, int index, NDManager manager);
+	}
+
 	private SrEvaluation() {}
 
+	/** A model, sampled with {@code settings} (the seed advanced by one per image). */
 	public static EvaluationReport run(LatentDiffusion model, String modelName, HeldOutSet data, SrDegradation degradation,
 		SamplingSettings settings, int pictures, NDManager manager) {
 		int f = SuperResolution.scale(model);
-		if (degradation.factor != f) {
-			throw new IllegalArgumentException("the model enlarges " + f + "x but the degradation reduces " + degradation.factor + "x");
+		Enlarger enlarger = (lowRes, i, m) -> GrayModelImages.fromModelChannels(SuperResolution.run(model,
+			GrayModelImages.toModelChannels(model, lowRes), settings.toBuilder().seed(settings.seed + i).build(), m));
+		return run(enlarger, f, f * LatentSequence.sideMultiple(model.config()), modelName, data, degradation, settings.toString(),
+			settings.seed, pictures, manager);
+	}
+
+	/**
+	 * @param factor   how much {@code enlarger} enlarges
+	 * @param multiple what the images' sides must be a multiple of
+	 * @param seed     of the degradations' noise
+	 */
+	public static EvaluationReport run(Enlarger enlarger, int factor, int multiple, String name, HeldOutSet data,
+		SrDegradation degradation, String settings, long seed, int pictures, NDManager manager) {
+		if (degradation.factor != factor) {
+			throw new IllegalArgumentException("the model enlarges " + factor + "x but the degradation reduces " + degradation.factor + "x");
 		}
-		EvaluationReport report = new EvaluationReport("super-resolution " + f + "x", modelName, data.description + "; degradation "
-			+ degradation, settings.toString(), Arrays.asList("low-resolution input", "bicubic", "model", "ground truth"));
-		SplittableRandom random = new SplittableRandom(settings.seed);
+		EvaluationReport report = new EvaluationReport("super-resolution " + factor + "x", name, data.description + "; degradation "
+			+ degradation, settings, Arrays.asList("low-resolution input", "bicubic", "model", "ground truth"));
+		SplittableRandom random = new SplittableRandom(seed);
 		for (int i = 0; i < data.size(); i++) {
 			LabelledImage truth = data.clean.get(i);
-			GrayModelImages.requireMultiple(truth.width, truth.height, f * LatentSequence.sideMultiple(model.config()), "the image size");
+			GrayModelImages.requireMultiple(truth.width, truth.height, multiple, "the image size");
 			try (NDManager m = manager.newSubManager()) {
 				NDArray hr = GrayModelImages.tensor(m, truth);
 				SrDegradation.Result low = degradation.degrade(hr, random.split());
-				NDArray bicubic = low.lowRes.getNDArrayInternal().interpolation(new long[] {truth.height, truth.width}, 3, false).clip(0f, 1f);
-				SamplingSettings s = settings.toBuilder().seed(settings.seed + i).build();
-				NDArray out = GrayModelImages.fromModelChannels(SuperResolution.run(model, GrayModelImages.toModelChannels(model, low.lowRes), s, m));
+				NDArray bicubic = bicubic(low.lowRes, truth.height, truth.width);
+				NDArray out = enlarger.enlarge(low.lowRes, i, m);
 				Map<String, Double> row = new LinkedHashMap<>();
 				row.put("psnr_bicubic", ImageQuality.psnr(bicubic, hr, 1));
 				row.put("psnr_model", ImageQuality.psnr(out, hr, 1));
@@ -68,5 +86,10 @@ public final class SrEvaluation {
 		report.bar("LR-consistency >= 35 dB", mean.get("lr_consistency_model") >= LR_CONSISTENCY_BAR,
 			String.format(Locale.ROOT, "%.2f dB", mean.get("lr_consistency_model")));
 		return report;
+	}
+
+	/** Bicubic interpolation (libtorch's, with Keys' a = −0.5) to {@code height × width}, clipped to [0, 1]. */
+	public static NDArray bicubic(NDArray lowRes, long height, long width) {
+		return lowRes.getNDArrayInternal().interpolation(new long[] {height, width}, 3, false).clip(0f, 1f);
 	}
 }

@@ -29,16 +29,36 @@ public final class SynthesisEvaluation {
 	/** The IoU a model must reach (issue 6). */
 	static final double IOU_BAR = 0.7;
 
+	/** What is measured: paints the {@code index}-th label map [1, H, W] (int32) as an image [1, 1, H, W] in [0, 1]. */
+	public interface Painter {
+		NDArray paint(NDArray labels, int index, NDManager manager);
+	}
+
 	private SynthesisEvaluation() {}
 
+	/** A model, sampled with {@code settings} (the seed advanced by one per image). */
 	public static EvaluationReport run(LatentDiffusion model, String modelName, HeldOutSet data, SamplingSettings settings,
 		int pictures, NDManager manager) {
 		if (model.config().condStage.kind != CondStageConfig.Kind.SPATIAL_RESCALER) {
 			throw new IllegalArgumentException("model '" + modelName + "' does not synthesise from a label map");
 		}
 		int classes = model.config().condStage.inChannels;
+		Painter painter = (labels, i, m) -> {
+			NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes).transpose(0, 3, 1, 2).toType(DataType.FLOAT32, false);
+			SamplingSettings s = settings.toBuilder().seed(settings.seed + i).build();
+			return GrayModelImages.fromModelChannels(Synthesis.run(model, Synthesis.Request.builder().labelMap(oneHot).build(), s, m));
+		};
 		int multiple = model.firstStage().downsamplingFactor() * LatentSequence.sideMultiple(model.config());
-		EvaluationReport report = new EvaluationReport("label-map synthesis", modelName, data.description, settings.toString(),
+		return run(painter, classes, multiple, modelName, data, settings.toString(), pictures, manager);
+	}
+
+	/**
+	 * @param classes  how many classes {@code painter} knows
+	 * @param multiple what the images' sides must be a multiple of
+	 */
+	public static EvaluationReport run(Painter painter, int classes, int multiple, String name, HeldOutSet data, String settings,
+		int pictures, NDManager manager) {
+		EvaluationReport report = new EvaluationReport("label-map synthesis", name, data.description, settings,
 			Arrays.asList("label map", "model", "real image of these labels"));
 		for (int i = 0; i < data.size(); i++) {
 			LabelledImage real = data.recorded.get(i);
@@ -50,9 +70,7 @@ public final class SynthesisEvaluation {
 				if (largest >= classes) {
 					throw new IllegalArgumentException("the label maps use labels up to " + largest + " but the model has " + classes + " classes");
 				}
-				NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes).transpose(0, 3, 1, 2).toType(DataType.FLOAT32, false);
-				SamplingSettings s = settings.toBuilder().seed(settings.seed + i).build();
-				NDArray out = GrayModelImages.fromModelChannels(Synthesis.run(model, Synthesis.Request.builder().labelMap(oneHot).build(), s, m));
+				NDArray out = painter.paint(labels, i, m);
 				NDArray realImage = GrayModelImages.tensor(m, real);
 				NDArray objects = labels.gt(0).reshape(1, 1, real.height, real.width);
 				NDArray nuclei = labels.eq(SyntheticMicroscopy.NUCLEUS).reshape(1, 1, real.height, real.width);

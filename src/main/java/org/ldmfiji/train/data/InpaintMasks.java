@@ -38,9 +38,11 @@ public final class InpaintMasks {
 	public NDArray next(NDManager m, int height, int width, SplittableRandom random) {
 		if (height < 4 || width < 4) throw new IllegalArgumentException("masks need at least 4x4 pixels, not " + width + "x" + height);
 		NDArray mask = null;
+		// the kind is drawn once, so redrawing a hole of the wrong size does not change the mix of kinds
+		boolean box = random.nextDouble() < boxProbability;
 		for (int attempt = 0; attempt < 20; attempt++) {
 			if (mask != null) mask.close();
-			mask = random.nextDouble() < boxProbability ? box(m, height, width, random) : strokes(m, height, width, random);
+			mask = box ? box(m, height, width, random) : strokes(m, height, width, random);
 			double fraction = mask.mean().getFloat();
 			if (fraction >= minFraction && fraction <= maxFraction) break;
 		}
