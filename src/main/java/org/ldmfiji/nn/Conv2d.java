@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import org.ldmfiji.engine.ScriptedOps;
 
 /**
  * torch.nn.Conv2d with square kernel, symmetric padding; weights {@code weight [out, in, k, k]}, {@code bias [out]}.
@@ -27,6 +28,14 @@ public final class Conv2d {
 	 */
 	static final long BF16_CHANNEL_BLOCK = 16;
 
+	/**
+	 * In bfloat16, spatial kernels are kept channels-last: the convolution then runs and returns channels-last (the
+	 * fused group norm and the element-wise ops keep that layout). Measured on a bsr_sr step at 64² (one thread,
+	 * alternating, shared machine): about 11 % faster in bf16; in fp32 no clear gain (and a second copy of every
+	 * weight), so fp32 keeps the checkpoint's layout.
+	 */
+	static final boolean BF16_CHANNELS_LAST = true;
+
 	private final NDArray weight;
 	private final NDArray bias;
 	private final Shape stride;
@@ -38,24 +47,34 @@ public final class Conv2d {
 		this.stride = new Shape(stride, stride);
 		this.padding = new Shape(padding, padding);
 		this.outChannels = out;
-		if (w.precision() == Precision.BF16 && out % BF16_CHANNEL_BLOCK != 0) {
+		if (w.precision() == Precision.BF16) {
 			Weights f = w.float32();
-			long extra = BF16_CHANNEL_BLOCK - out % BF16_CHANNEL_BLOCK;
+			long extra = (BF16_CHANNEL_BLOCK - out % BF16_CHANNEL_BLOCK) % BF16_CHANNEL_BLOCK;
 			NDArray wf = f.param("weight", Init.fanIn(fanIn), out, in, kernel, kernel);
-			this.weight = castOnce(w, wf.concat(wf.getManager().zeros(new Shape(extra, in, kernel, kernel)), 0));
+			if (extra > 0) wf = wf.concat(wf.getManager().zeros(new Shape(extra, in, kernel, kernel)), 0);
+			this.weight = bf16Once(wf, kernel > 1 && BF16_CHANNELS_LAST, extra > 0);
 			NDArray bf = bias ? f.param("bias", Init.fanIn(fanIn), out) : null;
-			this.bias = bias ? castOnce(w, bf.concat(bf.getManager().zeros(new Shape(extra)), 0)) : null;
+			if (bias && extra > 0) bf = bf.concat(bf.getManager().zeros(new Shape(extra)), 0);
+			this.bias = bias ? bf16Once(bf, false, extra > 0) : null;
 			return;
 		}
 		this.weight = w.param("weight", Init.fanIn(fanIn), out, in, kernel, kernel);
 		this.bias = bias ? w.param("bias", Init.fanIn(fanIn), out) : null;
 	}
 
-	/** The model's for good, as {@link Weights#param} hands out its casts. */
-	private static NDArray castOnce(Weights w, NDArray padded) {
-		NDArray cast = w.precision().cast(padded);
-		padded.close();
-		ai.djl.ndarray.NDScope.unregister(cast);
+	/**
+	 * A float32 weight as this module's bfloat16 copy, channels-last if asked; the float32 original stays with the
+	 * {@link Weights} (what a trainer or saver sees) unless it is a padded temporary, which is freed.
+	 */
+	private static NDArray bf16Once(NDArray float32, boolean channelsLast, boolean temporary) {
+		NDArray cast = Precision.BF16.cast(float32);
+		if (channelsLast) {
+			NDArray nhwc = ScriptedOps.channelsLast(cast);
+			cast.close();
+			cast = nhwc;
+		}
+		if (temporary) float32.close();
+		ai.djl.ndarray.NDScope.unregister(cast); // the model's for good, whatever scope it is built in
 		return cast;
 	}
 

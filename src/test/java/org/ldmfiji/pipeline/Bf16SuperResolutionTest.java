@@ -26,11 +26,11 @@ import java.util.Locale;
  * turns a latent pixel that bf16 moved across the border between two entries into a different entry, and its decoded
  * patch jumps. That, not the arithmetic, bounds this figure (the decode of the same latents without quantisation is
  * 50 dB apart, see Bf16QualityTest); a trained codebook has far closer neighbours. The bound here is the measured
- * 34 dB less a margin; the issue's 40 dB target applies to the shipped SR model once it exists.
+ * 34–36 dB less a margin; the issue's 40 dB target applies to the shipped SR model once it exists.
  */
 class Bf16SuperResolutionTest extends ManagerPerClassTest {
 
-	/** What this random-codebook model allows (measured: 34.4 dB). */
+	/** What this random-codebook model allows (measured: 34.4 dB, 35.8 dB with channels-last bf16 kernels). */
 	private static final double MIN_PSNR_DB = 30;
 
 	@Test
