@@ -91,6 +91,8 @@ final class BenchCommand implements Callable<Integer> {
 		Benchmark.Result r = Benchmark.run(config, latent, steps, warmup, !noFirstStage);
 		System.out.printf(Locale.ROOT, "arch %s, latent %dx%d, %d intra-op threads, %,d parameters%n", arch, latent, latent,
 			JniUtils.getNumThreads(), r.parameters);
+		System.out.printf(Locale.ROOT, "engine start: %.2f s; model made (random weights): %.2f s%n", Inference.engineStartSeconds(),
+			r.modelSeconds);
 		System.out.printf(Locale.ROOT, "denoiser step: median %.1f ms, min %.1f ms, max %.1f ms over %d steps%n", r.median(),
 			r.min(), r.max(), r.stepMillis.size());
 		if (!Double.isNaN(r.encodeMillis)) {

@@ -35,9 +35,12 @@ final class Benchmark {
 		public final double encodeMillis;
 		public final double decodeMillis;
 		public final long peakRssKiB;
+		/** Making the model with random weights. */
+		public final double modelSeconds;
 
-		Result(long parameters, List<Double> stepMillis, double encodeMillis, double decodeMillis, long peakRssKiB) {
+		Result(long parameters, double modelSeconds, List<Double> stepMillis, double encodeMillis, double decodeMillis, long peakRssKiB) {
 			this.parameters = parameters;
+			this.modelSeconds = modelSeconds;
 			this.stepMillis = stepMillis;
 			this.encodeMillis = encodeMillis;
 			this.decodeMillis = decodeMillis;
@@ -156,8 +159,10 @@ final class Benchmark {
 	 */
 	public static Result run(LdmConfig config, int latent, int steps, int warmup, boolean firstStage) {
 		Inference.prepareThread();
+		long made0 = System.nanoTime();
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu());
 			LatentDiffusion model = LatentDiffusion.fresh(config, manager)) {
+			double modelSeconds = (System.nanoTime() - made0) / 1e9;
 			int channels = config.diffusion.channels;
 			NDArray x = manager.randomNormal(new Shape(1, channels, latent, latent));
 			NDArray t = manager.create(new long[] {500});
@@ -174,7 +179,7 @@ final class Benchmark {
 				NDArray z = manager.randomNormal(new Shape(1, model.firstStage().latentChannels(), latent, latent));
 				dec = time(manager, () -> model.decodeFirstStage(z, true));
 			}
-			return new Result(model.parameterCount(), stepMillis, enc, dec, ProcessSample.now().peakKiB);
+			return new Result(model.parameterCount(), modelSeconds, stepMillis, enc, dec, ProcessSample.now().peakKiB);
 		}
 	}
 
