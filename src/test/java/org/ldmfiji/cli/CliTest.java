@@ -46,6 +46,8 @@ class CliTest {
 		"synthesize --sampler foo -o out.tif | 1 | error: unknown sampler 'foo' (one of ddim, plms, ddpm)",
 		"synthesize -n 2 -o out.png | 1 | error: a result of 2 images needs a .tif output, not out.png",
 		"synthesize -o out.jpg | 1 | error: output out.jpg must end in .tif, .tiff or .png",
+		"bench --arch bsr_sr --model tiny-sr-test --task sr | 1 | error: give --arch, or --model with --task sr",
+		"bench --model tiny-sr-test | 1 | error: give --arch, or --model with --task sr",
 	})
 	void mistakesAreOneLineWithANonZeroStatus(String args, int status, String message) {
 		String[] r = run(args.split(" "));
