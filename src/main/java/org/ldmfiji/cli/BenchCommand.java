@@ -114,12 +114,14 @@ final class BenchCommand implements Callable<Integer> {
 		List<Benchmark.Result> results = Benchmark.run(config, latent, steps, warmup, !noFirstStage, precisions);
 		System.out.printf(Locale.ROOT, "arch %s, latent %dx%d, %d intra-op threads, %,d parameters%n", arch, latent, latent,
 			JniUtils.getNumThreads(), results.get(0).parameters);
+		System.out.printf(Locale.ROOT, "engine start: %.2f s%n", Inference.engineStartSeconds());
 		for (Benchmark.Result r : results) {
 			System.out.printf(Locale.ROOT,
 				"%s%s denoiser step: median %.1f ms, min %.1f ms, max %.1f ms over %d steps (CPU time median %.0f ms)%s%n",
 				r.precision, r.precision == r.requested ? "" : " (" + r.requested + " unsupported here)", r.median(), r.min(),
 				r.max(), r.stepMillis.size(), r.medianCpu(), Double.isNaN(r.relativeErrorToFp32) || r.precision == Precision.FP32 ? ""
 					: String.format(Locale.ROOT, "; output vs fp32: max |Δ|/max|fp32| = %.2e", r.relativeErrorToFp32));
+			System.out.printf(Locale.ROOT, "%s model made (random weights): %.2f s%n", r.precision, r.modelSeconds);
 			if (!Double.isNaN(r.encodeMillis)) {
 				System.out.printf(Locale.ROOT, "%s first stage: encode %.1f ms, decode %.1f ms%n", r.precision, r.encodeMillis,
 					r.decodeMillis);

@@ -48,12 +48,16 @@ final class Benchmark {
 		/** max |Δ| / max |fp32| of one step's output against the fp32 model's; NaN without an fp32 run. */
 		public double relativeErrorToFp32 = Double.NaN;
 
-		Result(Precision requested, Precision precision, long parameters, List<Double> stepMillis, double encodeMillis,
-			double decodeMillis, long peakRssKiB)
+		/** Making the model with random weights. */
+		public final double modelSeconds;
+
+		Result(Precision requested, Precision precision, long parameters, double modelSeconds, List<Double> stepMillis,
+			double encodeMillis, double decodeMillis, long peakRssKiB)
 		{
 			this.requested = requested;
 			this.precision = precision;
 			this.parameters = parameters;
+			this.modelSeconds = modelSeconds;
 			this.stepMillis = stepMillis;
 			this.encodeMillis = encodeMillis;
 			this.decodeMillis = decodeMillis;
@@ -198,10 +202,13 @@ final class Benchmark {
 		Inference.prepareThread();
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
 			List<LatentDiffusion> models = new ArrayList<>();
+			List<Double> modelSeconds = new ArrayList<>();
 			for (Precision p : precisions) {
 				Precision supported = p.supported();
+				long made0 = System.nanoTime();
 				Inference.seed(0); // the same random weights in every precision
 				models.add(LatentDiffusion.random(config, manager, supported));
+				modelSeconds.add((System.nanoTime() - made0) / 1e9);
 			}
 			int channels = config.diffusion.channels;
 			NDArray x = manager.randomNormal(new Shape(1, channels, latent, latent));
@@ -239,7 +246,8 @@ final class Benchmark {
 					NDArray z = manager.randomNormal(new Shape(1, model.firstStage().latentChannels(), latent, latent));
 					dec = time(manager, () -> model.decodeFirstStage(z, true));
 				}
-				Result r = new Result(precisions.get(k), model.precision(), model.parameterCount(), stepMillis.get(k), enc,
+				Result r = new Result(precisions.get(k), model.precision(), model.parameterCount(), modelSeconds.get(k),
+					stepMillis.get(k), enc,
 					dec, ProcessSample.now().peakKiB);
 				r.stepCpuMillis.addAll(stepCpuMillis.get(k));
 				if (fp32 >= 0) r.relativeErrorToFp32 = relativeMaxError(outputs.get(k), outputs.get(fp32));

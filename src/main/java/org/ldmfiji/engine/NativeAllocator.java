@@ -74,6 +74,9 @@ public final class NativeAllocator {
 
 	private static Outcome outcome = Outcome.NOT_TRIED;
 
+	/** glibc's malloc_trim, once tuned; null otherwise. */
+	private static Function mallocTrim;
+
 	private NativeAllocator() {}
 
 	/**
@@ -128,6 +131,7 @@ public final class NativeAllocator {
 				int r = libc.getFunction("setenv").invokeInt(new Object[] {"THP_MEM_ALLOC_ENABLE", "1", 0});
 				LOG.debug("THP_MEM_ALLOC_ENABLE=1 for libtorch: {}", r == 0 ? "set" : "setenv failed");
 			}
+			mallocTrim = libc.getFunction("malloc_trim");
 			Function mallopt = libc.getFunction("mallopt");
 			boolean ok = set(mallopt, "M_MMAP_MAX", M_MMAP_MAX, 0)
 				& set(mallopt, "M_TRIM_THRESHOLD", M_TRIM_THRESHOLD, TRIM_THRESHOLD)
@@ -140,6 +144,23 @@ public final class NativeAllocator {
 			LOG.debug("malloc tuning skipped: {}", e.toString());
 			return Outcome.FAILED;
 		}
+	}
+
+	/**
+	 * Gives the memory that freed tensors left in glibc's heaps back to the system ({@code malloc_trim(0)}), so that
+	 * the next piece of a large run starts from its live arrays rather than from the last piece's high-water mark.
+	 * For the boundaries between tiles and between sampling and decoding, not between ops: the tuning above keeps
+	 * freed memory for reuse, but tiles of another network (the decoder after the denoiser) or at another place in
+	 * the heaps cannot reuse all of it and take fresh memory beside it. Measured on a 1024² bsr_sr SR without this:
+	 * the peak grew from 3.4 GiB after a denoiser tile to 5.1, 5.6 and 5.9 GiB over the first three decoder tiles.
+	 * Costs one page fault per 2 MiB page (huge pages) re-used afterwards. Does nothing where the tuning did not run.
+	 */
+	public static void release() {
+		Function trim;
+		synchronized (NativeAllocator.class) {
+			trim = mallocTrim;
+		}
+		if (trim != null) trim.invokeInt(new Object[] {0});
 	}
 
 	private static boolean set(Function mallopt, String name, int param, int value) {

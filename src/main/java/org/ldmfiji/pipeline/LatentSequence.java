@@ -10,6 +10,7 @@ import org.ldmfiji.diffusion.Sampler;
 import org.ldmfiji.diffusion.Samplers;
 import org.ldmfiji.diffusion.Schedule;
 import org.ldmfiji.engine.Inference;
+import org.ldmfiji.engine.NativeAllocator;
 import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.io.DiffusionConfig;
 import org.ldmfiji.io.LdmConfig;
@@ -60,6 +61,7 @@ public final class LatentSequence {
 			NDArray xT = owner.randomNormal(latentShape);
 			NDArray latent = sampler.sample(owner, denoiser, Parameterization.of(d.parameterization), xT,
 				blend == null ? null : blend.create(schedule), s.callback);
+			if (plan.isTiled()) NativeAllocator.release(); // the decoder's tiles start from live arrays, not the sampler's peak
 			s.monitor.stage(TaskMonitor.Stage.DECODE);
 			NDArray image = plan.tilesFirstStage() ? TiledFirstStage.decode(model, latent, plan.firstStage, s.monitor)
 				: model.decodeFirstStage(latent, true);

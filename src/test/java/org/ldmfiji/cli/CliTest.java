@@ -51,6 +51,8 @@ class CliTest {
 		"train --run target/no-such-run --config no-such.yaml | 1 | error: no-such.yaml: no such config file",
 		"synthesize --precision fp16 -o out.tif | 1 | error: precision 'fp16' not understood; expected fp32 or bf16",
 		"bench --arch bsr_sr --precision fp16 | 1 | error: precision 'fp16' not understood; expected fp32 or bf16",
+		"bench --arch bsr_sr --model tiny-sr-test --task sr | 1 | error: give --arch, or --model with --task sr",
+		"bench --model tiny-sr-test | 1 | error: give --arch, or --model with --task sr",
 	})
 	void mistakesAreOneLineWithANonZeroStatus(String args, int status, String message) {
 		String[] r = run(args.split(" "));

@@ -3,6 +3,7 @@ package org.ldmfiji.pipeline.tiling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import org.ldmfiji.engine.NativeAllocator;
 import org.ldmfiji.engine.Scoped;
 import org.ldmfiji.pipeline.TaskMonitor;
 
@@ -43,6 +44,7 @@ final class TileFusion {
 					fused.set(where, sum);
 				}
 				weighted.close();
+				NativeAllocator.release(); // the next tile starts from the live arrays, not from this one's peak
 			}
 		} catch (RuntimeException | Error e) {
 			if (fused != null) fused.close();
