@@ -94,7 +94,7 @@ final class TrainCommand implements Callable<Integer> {
 			}
 		});
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, () -> TrainingData.open(data, crop), m);
+			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, TrainingData.opener(data, crop), m);
 			progress.say((r.step() > 0 ? "resuming at step " + r.step() + ": " : "training: ") + r.settings());
 			if (r.step() == 0 && firstStage == null && r.isLatentDiffusion())
 				progress.say("warning: no --first-stage given: the latent diffusion model learns the latents of an untrained autoencoder");

@@ -78,7 +78,7 @@ public final class TrainModelCommand extends ContextCommand {
 			Path config = config_file == null || config_file.getPath().isEmpty() ? null : config_file.toPath();
 			Path firstStage = first_stage == null || first_stage.getPath().isEmpty() ? null : first_stage.toPath();
 			TrainingRun r = TrainingRun.open(run_directory.toPath(), config, firstStage, this::settings, steps > 0 ? steps : null,
-				() -> TrainingData.open(data, crop), m);
+				TrainingData.opener(data, crop), m);
 			boolean done = r.run(new TrainingListener() {
 				@Override
 				public void step(TrainingProgress p) {
