@@ -34,8 +34,8 @@ final class TrainCommand implements Callable<Integer> {
 		description = "a new run's trained autoencoder (its checkpoint, or a latent diffusion checkpoint); kept frozen")
 	Path firstStage;
 
-	@Option(names = "--data", defaultValue = TrainingData.SYNTHETIC, paramLabel = "synthetic|DIR",
-		description = "training images: the built-in generator or a folder of images (default: ${DEFAULT-VALUE})")
+	@Option(names = "--data", defaultValue = TrainingData.SYNTHETIC, paramLabel = "synthetic|DIR|synthetic:DIR",
+		description = "training images: the built-in generator, a folder of images, or both joined by the path separator (synthetic:DIR), mixed 1:1 (default: ${DEFAULT-VALUE})")
 	String data;
 
 	@Option(names = "--crop", defaultValue = "128", paramLabel = "PX", description = "side of the square training crops (default: ${DEFAULT-VALUE})")

@@ -54,6 +54,32 @@ class TrainingDataTest {
 		}
 	}
 
+	/** The generator's crops are a function of the step's seed: a resumed run repeats the uninterrupted one exactly. */
+	@Test
+	void aRunOnTheSyntheticSourceResumesExactly() throws Exception {
+		Inference.prepareThread();
+		TrainingSettings s = TrainingSettings.builder().steps(4).batchSize(2).learningRate(1e-3).warmupSteps(1).checkpointEvery(10)
+			.condDropout(0.5).seed(5).build();
+		TrainingData.Opener data = TrainingData.opener(TrainingData.SYNTHETIC, 32);
+		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, null, data, m);
+			whole.run(TrainingListener.NONE, () -> false);
+			int[] taken = {0};
+			TrainingRun stopped = TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, lr -> s, null, data, m);
+			assertFalse(stopped.run(new TrainingListener() {
+				@Override
+				public void step(TrainingProgress p) {
+					taken[0] = p.step;
+				}
+			}, () -> taken[0] == 2));
+			TrainingRun resumed = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, null, data, m);
+			assertEquals(2, resumed.step());
+			assertTrue(resumed.run(TrainingListener.NONE, () -> false));
+			for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> p : whole.trainer().model().parameters().entrySet())
+				assertTrue(p.getValue().contentEquals(resumed.trainer().model().parameters().get(p.getKey())), p.getKey());
+		}
+	}
+
 	/** Super-resolution's targets are the clean images (the degradation adds the noise); the other tasks' the recorded. */
 	@Test
 	void onlySuperResolutionTrainsOnCleanImages() throws Exception {
