@@ -24,30 +24,32 @@ public final class TrainingData {
 
 	public static final String SYNTHETIC = "synthetic";
 
-	/** Opens a run's images once it is known what the model learns. */
+	/** Opens a run's images once it is known what the model learns and at which crop size. */
 	@FunctionalInterface
 	public interface Opener {
 		/**
+		 * @param crop  the side of the square crops (0 if the run did not record it)
 		 * @param clean whether the generator's images are wanted without camera noise: super-resolution's targets, whose
 		 *              low-resolution input the degradation makes noisy (real images are what they are)
 		 */
-		ImageSource open(boolean clean) throws IOException;
+		ImageSource open(int crop, boolean clean) throws IOException;
 	}
 
 	private TrainingData() {}
 
-	/** An opener for {@code spec} at crop size {@code size}. */
-	public static Opener opener(String spec, int size) {
-		return clean -> open(spec, size, clean);
+	/** An opener for {@code spec}. */
+	public static Opener opener(String spec) {
+		return (crop, clean) -> open(spec, crop, clean);
 	}
 
 	/**
 	 * @param spec  {@value #SYNTHETIC}, a folder of images, or several joined by {@link File#pathSeparator}
 	 * @param size  the side of the square crops
-	 * @param clean see {@link Opener#open(boolean)}
+	 * @param clean see {@link Opener#open(int, boolean)}
 	 * @throws IllegalArgumentException naming the part of {@code spec} that cannot be used
 	 */
 	public static ImageSource open(String spec, int size, boolean clean) throws IOException {
+		if (size == 0) throw new IllegalArgumentException("the run does not record its crop size: start it again");
 		if (size < 8) throw new IllegalArgumentException("training crops must be at least 8 pixels wide, not " + size);
 		if (spec == null || spec.trim().isEmpty())
 			throw new IllegalArgumentException("no training images given: '" + SYNTHETIC + "' or a folder of images");

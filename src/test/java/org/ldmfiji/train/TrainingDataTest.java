@@ -44,10 +44,10 @@ class TrainingDataTest {
 	void twoStepsOnTheSyntheticSource(String task) throws Exception {
 		Inference.prepareThread();
 		TrainingSettings s = TrainingSettings.builder().steps(2).batchSize(2).learningRate(1e-4).warmupSteps(1).checkpointEvery(2)
-			.seed(3).build();
+			.seed(3).cropSize(32).build();
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
 			TrainingRun r = TrainingRun.open(tmp, config(task + "-on-vq-f4-tiny"), null, lr -> s, null,
-				TrainingData.opener(TrainingData.SYNTHETIC, 32), m);
+				TrainingData.opener(TrainingData.SYNTHETIC), m);
 			assertTrue(r.run(TrainingListener.NONE, () -> false));
 			assertEquals(2, r.step());
 			assertTrue(TrainingCheckpoint.exists(tmp));
@@ -59,8 +59,8 @@ class TrainingDataTest {
 	void aRunOnTheSyntheticSourceResumesExactly() throws Exception {
 		Inference.prepareThread();
 		TrainingSettings s = TrainingSettings.builder().steps(4).batchSize(2).learningRate(1e-3).warmupSteps(1).checkpointEvery(10)
-			.condDropout(0.5).seed(5).build();
-		TrainingData.Opener data = TrainingData.opener(TrainingData.SYNTHETIC, 32);
+			.condDropout(0.5).seed(5).cropSize(32).build();
+		TrainingData.Opener data = TrainingData.opener(TrainingData.SYNTHETIC);
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
 			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, null, data, m);
 			whole.run(TrainingListener.NONE, () -> false);
@@ -74,6 +74,7 @@ class TrainingDataTest {
 			}, () -> taken[0] == 2));
 			TrainingRun resumed = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, null, data, m);
 			assertEquals(2, resumed.step());
+			assertEquals(32, resumed.settings().cropSize, "the resumed run's crops");
 			assertTrue(resumed.run(TrainingListener.NONE, () -> false));
 			for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> p : whole.trainer().model().parameters().entrySet())
 				assertTrue(p.getValue().contentEquals(resumed.trainer().model().parameters().get(p.getKey())), p.getKey());
