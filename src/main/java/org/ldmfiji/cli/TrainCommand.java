@@ -34,8 +34,8 @@ final class TrainCommand implements Callable<Integer> {
 		description = "a new run's trained autoencoder (its checkpoint, or a latent diffusion checkpoint); kept frozen")
 	Path firstStage;
 
-	@Option(names = "--data", defaultValue = TrainingData.SYNTHETIC, paramLabel = "synthetic|DIR|synthetic:DIR",
-		description = "training images: the built-in generator, a folder of images, or both joined by the path separator (synthetic:DIR), mixed 1:1 (default: ${DEFAULT-VALUE})")
+	@Option(names = "--data", paramLabel = "synthetic|DIR|synthetic:DIR",
+		description = "training images: the built-in generator, a folder of images, or both joined by the path separator (synthetic:DIR), mixed 1:1 (default: a new run: synthetic; a resumed run: its own)")
 	String data;
 
 	@Option(names = "--crop", paramLabel = "PX", description = "a new run's side of the square training crops (default: 128; a resumed run keeps its own)")
@@ -128,6 +128,7 @@ final class TrainCommand implements Callable<Integer> {
 	private TrainingSettings settings(double baseLearningRate) {
 		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(baseLearningRate, batch);
 		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(batch).learningRate(lr).warmupSteps(warmup)
-			.maxGradNorm(clip).emaDecay(emaDecay).condDropout(condDropout).checkpointEvery(checkpointEvery).seed(seed).cropSize(crop == null ? 128 : crop).build();
+			.maxGradNorm(clip).emaDecay(emaDecay).condDropout(condDropout).checkpointEvery(checkpointEvery).seed(seed).cropSize(crop == null ? 128 : crop)
+			.data(data == null ? TrainingData.SYNTHETIC : data).build();
 	}
 }

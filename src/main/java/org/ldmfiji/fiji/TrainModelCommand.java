@@ -103,6 +103,6 @@ public final class TrainModelCommand extends ContextCommand {
 	private TrainingSettings settings(double baseLearningRate) {
 		double lr = learning_rate > 0 ? learning_rate : TrainingRun.scaledLearningRate(baseLearningRate, batch_size);
 		return TrainingSettings.builder().steps(steps > 0 ? steps : 1000).batchSize(batch_size).learningRate(lr)
-			.checkpointEvery(checkpoint_every).seed(seed).cropSize(crop).build();
+			.checkpointEvery(checkpoint_every).seed(seed).cropSize(crop).data(data).build();
 	}
 }

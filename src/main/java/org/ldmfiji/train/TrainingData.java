@@ -28,24 +28,31 @@ public final class TrainingData {
 	@FunctionalInterface
 	public interface Opener {
 		/**
-		 * @param crop  the side of the square crops (0 if the run did not record it)
+		 * @param run   the run's settings: its crop size and the images it was started with
 		 * @param clean whether the generator's images are wanted without camera noise: super-resolution's targets, whose
 		 *              low-resolution input the degradation makes noisy (real images are what they are)
 		 */
-		ImageSource open(int crop, boolean clean) throws IOException;
+		ImageSource open(TrainingSettings run, boolean clean) throws IOException;
 	}
 
 	private TrainingData() {}
 
-	/** An opener for {@code spec}. */
+	/**
+	 * An opener for {@code spec}, or with null for the images the run was started with (a resumed run may be given
+	 * its folder anew, for example on another machine).
+	 */
 	public static Opener opener(String spec) {
-		return (crop, clean) -> open(spec, crop, clean);
+		return (run, clean) -> {
+			String images = spec != null ? spec : run.data;
+			if (images.isEmpty()) throw new IllegalArgumentException("the run does not record its training images: give them");
+			return open(images, run.cropSize, clean);
+		};
 	}
 
 	/**
 	 * @param spec  {@value #SYNTHETIC}, a folder of images, or several joined by {@link File#pathSeparator}
 	 * @param size  the side of the square crops
-	 * @param clean see {@link Opener#open(int, boolean)}
+	 * @param clean see {@link Opener#open(TrainingSettings, boolean)}
 	 * @throws IllegalArgumentException naming the part of {@code spec} that cannot be used
 	 */
 	public static ImageSource open(String spec, int size, boolean clean) throws IOException {

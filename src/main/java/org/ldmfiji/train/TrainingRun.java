@@ -80,7 +80,7 @@ public final class TrainingRun {
 	 */
 	public static TrainingRun resume(Path folder, Integer steps, ImageSource source, TrainingTask task, NDManager manager)
 		throws IOException {
-		return resume(folder, steps, (crop, clean) -> source, task, manager);
+		return resume(folder, steps, (run, clean) -> source, task, manager);
 	}
 
 	private static TrainingRun resume(Path folder, Integer steps, TrainingData.Opener data, TrainingTask task, NDManager manager)
@@ -91,7 +91,7 @@ public final class TrainingRun {
 		String stateFile = folder.resolve(TrainingCheckpoint.STATE).toString();
 		try (TrainingCheckpoint.Saved saved = new TrainingCheckpoint.Saved(folder, manager)) {
 			TrainingSettings settings = steps == null ? saved.settings : saved.settings.withSteps(steps);
-			ImageSource source = data.open(settings.cropSize, wantsCleanImages(text, configFile.toString()));
+			ImageSource source = data.open(settings, wantsCleanImages(text, configFile.toString()));
 			if (isAutoencoder(text, configFile.toString())) {
 				AutoencoderTrainer trainer = autoencoder(text, configFile.toString(), settings, source, saved.step, manager);
 				ParameterCopy.copy(trainer.parameters(), "", saved.weights.tensors(), "", true, where);
@@ -140,8 +140,8 @@ public final class TrainingRun {
 	 * {@code steps} possibly extended), or start a new one from {@code configFile}.
 	 *
 	 * @param newRun the settings of a new run, given the config's base_learning_rate (0 if it has none)
-	 * @param data   the training images, opened once the config has been read: at the run's crop size (a resumed run's
-	 *               own, a new run's from {@code newRun}), clean if the model learns super-resolution (see
+	 * @param data   the training images, opened once the config has been read, from the run's settings (a resumed
+	 *               run's own, a new run's from {@code newRun}), clean if the model learns super-resolution (see
 	 *               {@link TrainingTasks#wantsCleanImages})
 	 */
 	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights,
@@ -156,7 +156,7 @@ public final class TrainingRun {
 		if (configFile == null) throw new IllegalArgumentException("a new run needs a config (" + folder + " holds no run to resume)");
 		String text = readConfig(configFile);
 		TrainingSettings settings = newRun.apply(baseLearningRate(text, configFile.toString()));
-		return start(folder, configFile, firstStageWeights, settings, data.open(settings.cropSize, wantsCleanImages(text, configFile.toString())), null, manager);
+		return start(folder, configFile, firstStageWeights, settings, data.open(settings, wantsCleanImages(text, configFile.toString())), null, manager);
 	}
 
 	private static boolean wantsCleanImages(String text, String name) {

@@ -33,6 +33,8 @@ public final class TrainingSettings {
 	public final String precision;
 	/** The side of the square training crops, so that a resumed run draws crops of the size it began with; 0 = not recorded. */
 	public final int cropSize;
+	/** The training images as the run was started with them ({@code TrainingData}'s names); "" = not recorded. */
+	public final String data;
 
 	private TrainingSettings(Builder b) {
 		this.steps = b.steps;
@@ -47,6 +49,7 @@ public final class TrainingSettings {
 		this.seed = b.seed;
 		this.precision = b.precision;
 		this.cropSize = b.cropSize;
+		this.data = b.data;
 	}
 
 	public static Builder builder() {
@@ -61,7 +64,7 @@ public final class TrainingSettings {
 	public Builder toBuilder() {
 		return new Builder().steps(steps).batchSize(batchSize).learningRate(learningRate).warmupSteps(warmupSteps)
 			.weightDecay(weightDecay).maxGradNorm(maxGradNorm).emaDecay(emaDecay).condDropout(condDropout)
-			.checkpointEvery(checkpointEvery).seed(seed).precision(precision).cropSize(cropSize);
+			.checkpointEvery(checkpointEvery).seed(seed).precision(precision).cropSize(cropSize).data(data);
 	}
 
 	/** As strings, for a checkpoint's metadata. */
@@ -79,6 +82,7 @@ public final class TrainingSettings {
 		m.put("seed", Long.toString(seed));
 		m.put("precision", precision);
 		m.put("crop_size", Integer.toString(cropSize));
+		m.put("data", data);
 		return m;
 	}
 
@@ -94,7 +98,8 @@ public final class TrainingSettings {
 				.condDropout(Double.parseDouble(get(m, "cond_dropout", where)))
 				.checkpointEvery(Integer.parseInt(get(m, "checkpoint_every", where)))
 				.seed(Long.parseLong(get(m, "seed", where))).precision(get(m, "precision", where))
-				.cropSize(m.containsKey("crop_size") ? Integer.parseInt(get(m, "crop_size", where)) : 0).build();
+				.cropSize(m.containsKey("crop_size") ? Integer.parseInt(get(m, "crop_size", where)) : 0)
+				.data(m.containsKey("data") ? get(m, "data", where) : "").build();
 		} catch (NumberFormatException e) {
 			throw new IllegalArgumentException(where + ": a training setting is not a number (" + e.getMessage() + ")");
 		}
@@ -126,6 +131,7 @@ public final class TrainingSettings {
 		private long seed = 0;
 		private String precision = FP32;
 		private int cropSize = 0;
+		private String data = "";
 
 		public Builder steps(int v) {
 			steps = v;
@@ -174,6 +180,11 @@ public final class TrainingSettings {
 
 		public Builder seed(long v) {
 			seed = v;
+			return this;
+		}
+
+		public Builder data(String v) {
+			data = v == null ? "" : v;
 			return this;
 		}
 

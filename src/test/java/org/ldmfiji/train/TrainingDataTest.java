@@ -44,10 +44,10 @@ class TrainingDataTest {
 	void twoStepsOnTheSyntheticSource(String task) throws Exception {
 		Inference.prepareThread();
 		TrainingSettings s = TrainingSettings.builder().steps(2).batchSize(2).learningRate(1e-4).warmupSteps(1).checkpointEvery(2)
-			.seed(3).cropSize(32).build();
+			.seed(3).cropSize(32).data(TrainingData.SYNTHETIC).build();
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
 			TrainingRun r = TrainingRun.open(tmp, config(task + "-on-vq-f4-tiny"), null, lr -> s, null,
-				TrainingData.opener(TrainingData.SYNTHETIC), m);
+				TrainingData.opener(null), m);
 			assertTrue(r.run(TrainingListener.NONE, () -> false));
 			assertEquals(2, r.step());
 			assertTrue(TrainingCheckpoint.exists(tmp));
@@ -59,8 +59,8 @@ class TrainingDataTest {
 	void aRunOnTheSyntheticSourceResumesExactly() throws Exception {
 		Inference.prepareThread();
 		TrainingSettings s = TrainingSettings.builder().steps(4).batchSize(2).learningRate(1e-3).warmupSteps(1).checkpointEvery(10)
-			.condDropout(0.5).seed(5).cropSize(32).build();
-		TrainingData.Opener data = TrainingData.opener(TrainingData.SYNTHETIC);
+			.condDropout(0.5).seed(5).cropSize(32).data(TrainingData.SYNTHETIC).build();
+		TrainingData.Opener data = TrainingData.opener(null);
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
 			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, null, data, m);
 			whole.run(TrainingListener.NONE, () -> false);
@@ -75,6 +75,7 @@ class TrainingDataTest {
 			TrainingRun resumed = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, null, data, m);
 			assertEquals(2, resumed.step());
 			assertEquals(32, resumed.settings().cropSize, "the resumed run's crops");
+			assertEquals(TrainingData.SYNTHETIC, resumed.settings().data, "the resumed run's images");
 			assertTrue(resumed.run(TrainingListener.NONE, () -> false));
 			for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> p : whole.trainer().model().parameters().entrySet())
 				assertTrue(p.getValue().contentEquals(resumed.trainer().model().parameters().get(p.getKey())), p.getKey());
