@@ -34,12 +34,12 @@ final class TrainCommand implements Callable<Integer> {
 		description = "a new run's trained autoencoder (its checkpoint, or a latent diffusion checkpoint); kept frozen")
 	Path firstStage;
 
-	@Option(names = "--data", defaultValue = TrainingData.SYNTHETIC, paramLabel = "synthetic|DIR",
-		description = "training images: the built-in generator or a folder of images (default: ${DEFAULT-VALUE})")
+	@Option(names = "--data", paramLabel = "synthetic|DIR|synthetic:DIR",
+		description = "training images: the built-in generator, a folder of images, or both joined by the path separator (synthetic:DIR), mixed 1:1 (default: a new run: synthetic; a resumed run: its own)")
 	String data;
 
-	@Option(names = "--crop", defaultValue = "128", paramLabel = "PX", description = "side of the square training crops (default: ${DEFAULT-VALUE})")
-	int crop;
+	@Option(names = "--crop", paramLabel = "PX", description = "a new run's side of the square training crops (default: 128; a resumed run keeps its own)")
+	Integer crop;
 
 	@Option(names = "--steps", paramLabel = "N", description = "total steps of the run (default: 1000; when resuming: the run's)")
 	Integer steps;
@@ -81,6 +81,8 @@ final class TrainCommand implements Callable<Integer> {
 			if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, not " + threads);
 			ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
 		}
+		if (crop != null && org.ldmfiji.train.TrainingCheckpoint.exists(run))
+			throw new IllegalArgumentException(run + " holds a run, which resumes with its own crop size: give no --crop");
 		Progress progress = new Progress(new PrintWriter(System.err, true));
 		AtomicBoolean stop = new AtomicBoolean();
 		CountDownLatch saved = new CountDownLatch(1);
@@ -94,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
 			}
 		});
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, () -> TrainingData.open(data, crop), m);
+			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, TrainingData.opener(data), m);
 			progress.say((r.step() > 0 ? "resuming at step " + r.step() + ": " : "training: ") + r.settings());
 			if (r.step() == 0 && firstStage == null && r.isLatentDiffusion())
 				progress.say("warning: no --first-stage given: the latent diffusion model learns the latents of an untrained autoencoder");
@@ -126,6 +128,7 @@ final class TrainCommand implements Callable<Integer> {
 	private TrainingSettings settings(double baseLearningRate) {
 		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(baseLearningRate, batch);
 		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(batch).learningRate(lr).warmupSteps(warmup)
-			.maxGradNorm(clip).emaDecay(emaDecay).condDropout(condDropout).checkpointEvery(checkpointEvery).seed(seed).build();
+			.maxGradNorm(clip).emaDecay(emaDecay).condDropout(condDropout).checkpointEvery(checkpointEvery).seed(seed).cropSize(crop == null ? 128 : crop)
+			.data(data == null ? TrainingData.SYNTHETIC : data).build();
 	}
 }

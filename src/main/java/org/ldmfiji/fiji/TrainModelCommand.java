@@ -45,10 +45,10 @@ public final class TrainModelCommand extends ContextCommand {
 	@Parameter(required = false, persist = false, description = "a new run's trained autoencoder weights (kept frozen)")
 	private File first_stage;
 
-	@Parameter(persist = false, description = "synthetic (the built-in microscopy generator) or a folder of images")
+	@Parameter(persist = false, description = "synthetic (the built-in microscopy generator), a folder of images, or both joined by the path separator (mixed 1:1)")
 	private String data = TrainingData.SYNTHETIC;
 
-	@Parameter(min = "8", persist = false, description = "side of the square training crops in pixels")
+	@Parameter(min = "8", persist = false, description = "a new run's side of the square training crops in pixels (a resumed run keeps its own)")
 	private int crop = 128;
 
 	@Parameter(min = "0", persist = false, description = "total steps of the run; 0: 1000 for a new run, the run's own when resuming")
@@ -78,7 +78,7 @@ public final class TrainModelCommand extends ContextCommand {
 			Path config = config_file == null || config_file.getPath().isEmpty() ? null : config_file.toPath();
 			Path firstStage = first_stage == null || first_stage.getPath().isEmpty() ? null : first_stage.toPath();
 			TrainingRun r = TrainingRun.open(run_directory.toPath(), config, firstStage, this::settings, steps > 0 ? steps : null,
-				() -> TrainingData.open(data, crop), m);
+				TrainingData.opener(data), m);
 			boolean done = r.run(new TrainingListener() {
 				@Override
 				public void step(TrainingProgress p) {
@@ -103,6 +103,6 @@ public final class TrainModelCommand extends ContextCommand {
 	private TrainingSettings settings(double baseLearningRate) {
 		double lr = learning_rate > 0 ? learning_rate : TrainingRun.scaledLearningRate(baseLearningRate, batch_size);
 		return TrainingSettings.builder().steps(steps > 0 ? steps : 1000).batchSize(batch_size).learningRate(lr)
-			.checkpointEvery(checkpoint_every).seed(seed).build();
+			.checkpointEvery(checkpoint_every).seed(seed).cropSize(crop).data(data).build();
 	}
 }

@@ -80,12 +80,18 @@ public final class TrainingRun {
 	 */
 	public static TrainingRun resume(Path folder, Integer steps, ImageSource source, TrainingTask task, NDManager manager)
 		throws IOException {
+		return resume(folder, steps, (run, clean) -> source, task, manager);
+	}
+
+	private static TrainingRun resume(Path folder, Integer steps, TrainingData.Opener data, TrainingTask task, NDManager manager)
+		throws IOException {
 		Path configFile = folder.resolve(TrainingCheckpoint.CONFIG);
 		String text = readConfig(configFile);
 		String where = folder.resolve(TrainingCheckpoint.WEIGHTS).toString();
 		String stateFile = folder.resolve(TrainingCheckpoint.STATE).toString();
 		try (TrainingCheckpoint.Saved saved = new TrainingCheckpoint.Saved(folder, manager)) {
 			TrainingSettings settings = steps == null ? saved.settings : saved.settings.withSteps(steps);
+			ImageSource source = data.open(settings, wantsCleanImages(text, configFile.toString()));
 			if (isAutoencoder(text, configFile.toString())) {
 				AutoencoderTrainer trainer = autoencoder(text, configFile.toString(), settings, source, saved.step, manager);
 				ParameterCopy.copy(trainer.parameters(), "", saved.weights.tensors(), "", true, where);
@@ -134,21 +140,27 @@ public final class TrainingRun {
 	 * {@code steps} possibly extended), or start a new one from {@code configFile}.
 	 *
 	 * @param newRun the settings of a new run, given the config's base_learning_rate (0 if it has none)
-	 * @param data   the training images, opened once the config has been read
+	 * @param data   the training images, opened once the config has been read, from the run's settings (a resumed
+	 *               run's own, a new run's from {@code newRun}), clean if the model learns super-resolution (see
+	 *               {@link TrainingTasks#wantsCleanImages})
 	 */
 	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights,
-		java.util.function.DoubleFunction<TrainingSettings> newRun, Integer steps, java.util.function.Supplier<ImageSource> data,
+		java.util.function.DoubleFunction<TrainingSettings> newRun, Integer steps, TrainingData.Opener data,
 		NDManager manager) throws IOException {
 		if (TrainingCheckpoint.exists(folder)) {
 			if (configFile != null || firstStageWeights != null)
 				throw new IllegalArgumentException(folder + " already holds a run, which resumes with its own config and first stage: "
 					+ "give no config and no first stage, or choose another folder");
-			return resume(folder, steps, data.get(), null, manager);
+			return resume(folder, steps, data, null, manager);
 		}
 		if (configFile == null) throw new IllegalArgumentException("a new run needs a config (" + folder + " holds no run to resume)");
 		String text = readConfig(configFile);
 		TrainingSettings settings = newRun.apply(baseLearningRate(text, configFile.toString()));
-		return start(folder, configFile, firstStageWeights, settings, data.get(), null, manager);
+		return start(folder, configFile, firstStageWeights, settings, data.open(settings, wantsCleanImages(text, configFile.toString())), null, manager);
+	}
+
+	private static boolean wantsCleanImages(String text, String name) {
+		return !isAutoencoder(text, name) && TrainingTasks.wantsCleanImages(config(text, name));
 	}
 
 	/** main.py's scale_lr: the config's base_learning_rate × batch size (× GPUs × gradient accumulation, 1 here). */

@@ -31,6 +31,10 @@ public final class TrainingSettings {
 	public final int checkpointEvery;
 	public final long seed;
 	public final String precision;
+	/** The side of the square training crops, so that a resumed run draws crops of the size it began with; 0 = not recorded. */
+	public final int cropSize;
+	/** The training images as the run was started with them ({@code TrainingData}'s names); "" = not recorded. */
+	public final String data;
 
 	private TrainingSettings(Builder b) {
 		this.steps = b.steps;
@@ -44,6 +48,8 @@ public final class TrainingSettings {
 		this.checkpointEvery = b.checkpointEvery;
 		this.seed = b.seed;
 		this.precision = b.precision;
+		this.cropSize = b.cropSize;
+		this.data = b.data;
 	}
 
 	public static Builder builder() {
@@ -58,7 +64,7 @@ public final class TrainingSettings {
 	public Builder toBuilder() {
 		return new Builder().steps(steps).batchSize(batchSize).learningRate(learningRate).warmupSteps(warmupSteps)
 			.weightDecay(weightDecay).maxGradNorm(maxGradNorm).emaDecay(emaDecay).condDropout(condDropout)
-			.checkpointEvery(checkpointEvery).seed(seed).precision(precision);
+			.checkpointEvery(checkpointEvery).seed(seed).precision(precision).cropSize(cropSize).data(data);
 	}
 
 	/** As strings, for a checkpoint's metadata. */
@@ -75,6 +81,8 @@ public final class TrainingSettings {
 		m.put("checkpoint_every", Integer.toString(checkpointEvery));
 		m.put("seed", Long.toString(seed));
 		m.put("precision", precision);
+		m.put("crop_size", Integer.toString(cropSize));
+		m.put("data", data);
 		return m;
 	}
 
@@ -89,7 +97,9 @@ public final class TrainingSettings {
 				.emaDecay(Double.parseDouble(get(m, "ema_decay", where)))
 				.condDropout(Double.parseDouble(get(m, "cond_dropout", where)))
 				.checkpointEvery(Integer.parseInt(get(m, "checkpoint_every", where)))
-				.seed(Long.parseLong(get(m, "seed", where))).precision(get(m, "precision", where)).build();
+				.seed(Long.parseLong(get(m, "seed", where))).precision(get(m, "precision", where))
+				.cropSize(m.containsKey("crop_size") ? Integer.parseInt(get(m, "crop_size", where)) : 0)
+				.data(m.containsKey("data") ? get(m, "data", where) : "").build();
 		} catch (NumberFormatException e) {
 			throw new IllegalArgumentException(where + ": a training setting is not a number (" + e.getMessage() + ")");
 		}
@@ -120,6 +130,8 @@ public final class TrainingSettings {
 		private int checkpointEvery = 500;
 		private long seed = 0;
 		private String precision = FP32;
+		private int cropSize = 0;
+		private String data = "";
 
 		public Builder steps(int v) {
 			steps = v;
@@ -171,12 +183,23 @@ public final class TrainingSettings {
 			return this;
 		}
 
+		public Builder data(String v) {
+			data = v == null ? "" : v;
+			return this;
+		}
+
+		public Builder cropSize(int v) {
+			cropSize = v;
+			return this;
+		}
+
 		public Builder precision(String v) {
 			precision = v;
 			return this;
 		}
 
 		public TrainingSettings build() {
+			require(cropSize >= 0, "the crop size must be positive (or 0: not recorded), not " + cropSize);
 			require(steps >= 1, "steps must be at least 1, not " + steps);
 			require(batchSize >= 1, "the batch size must be at least 1, not " + batchSize);
 			require(learningRate > 0 && Double.isFinite(learningRate), "the learning rate must be positive, not " + learningRate);
