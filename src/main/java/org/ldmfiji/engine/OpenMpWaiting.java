@@ -15,13 +15,15 @@ import java.util.Locale;
  * are shared (Fiji's own threads, other programs) the spinners and the work they wait for compete for the same
  * cores, and every op waits for a descheduled thread. Measured on 2 vCPUs at a load average of 9–15: one bsr_sr
  * denoiser step at a 64² latent took 5.4–14.9 s of wall and 3.2–4.8 s of CPU time spinning, 1.0–1.8 s and
- * 0.8–1.1 s passive. On an idle machine the two policies measured the same within noise (tcmalloc, 2 threads).
+ * 0.8–1.1 s passive. On an idle machine, though, passive waiting costs every op a wake-up: the same step took
+ * 424–562 ms passive against 378–384 ms spinning (2 threads, load average 1.2–1.6, the runs alternating), so
+ * it is off by default and meant for shared machines.
  *
- * <p>Linux with glibc only (elsewhere nothing is done). Disabled with {@code -Dldm.omp.passive=false}.
+ * <p>Linux with glibc only (elsewhere nothing is done). Enabled with {@code -Dldm.omp.passive=true}.
  */
 public final class OpenMpWaiting {
 
-	/** System property; {@code false} leaves libgomp's default (spin, then sleep). */
+	/** System property; {@code true} sets the passive policy, anything else leaves libgomp's default (spin, then sleep). */
 	public static final String PROPERTY = "ldm.omp.passive";
 
 	static final String VARIABLE = "OMP_WAIT_POLICY";
@@ -36,7 +38,7 @@ public final class OpenMpWaiting {
 	public static synchronized void configure() {
 		if (done) return;
 		done = true;
-		if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) return;
+		if (!"true".equalsIgnoreCase(System.getProperty(PROPERTY, "false").trim())) return;
 		if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) return;
 		try {
 			// overwrite = 0: a policy the user chose stays
