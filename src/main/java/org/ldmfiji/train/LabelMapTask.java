@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.ldmfiji.nn.Conditioning;
-import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.train.data.LabelledImage;
 
 import java.util.List;
@@ -47,15 +45,5 @@ final class LabelMapTask implements TrainingTask {
 		}
 		NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes).transpose(0, 3, 1, 2);
 		return new TrainingBatch(BatchImages.toModel(BatchImages.unit(images, manager), channels), oneHot);
-	}
-
-	@Override
-	public Conditioning condition(LatentDiffusion model, NDArray condInput) {
-		return model.conditioning(condInput);
-	}
-
-	@Override
-	public NDArray nullInput(NDArray condInput) {
-		return condInput.zerosLike();
 	}
 }

@@ -2,8 +2,6 @@ package org.ldmfiji.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.ldmfiji.nn.Conditioning;
-import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.train.data.LabelledImage;
 
 import java.util.List;
@@ -36,15 +34,5 @@ final class SuperResolutionTask implements TrainingTask {
 				+ unit.getShape().get(3) + "x" + unit.getShape().get(2));
 		NDArray lowRes = degradation.lowRes(unit, factor, random);
 		return new TrainingBatch(BatchImages.toModel(unit, imageChannels), BatchImages.toModel(lowRes, condChannels));
-	}
-
-	@Override
-	public Conditioning condition(LatentDiffusion model, NDArray condInput) {
-		return model.conditioning(condInput);
-	}
-
-	@Override
-	public NDArray nullInput(NDArray condInput) {
-		return condInput.zerosLike();
 	}
 }

@@ -19,12 +19,19 @@ public interface TrainingTask {
 	/** The batch's tensors, created in {@code manager}; {@code random} drives any Java-side randomness (masks). */
 	TrainingBatch batch(List<LabelledImage> images, SplittableRandom random, NDManager manager);
 
-	/** The raw conditioning input through the model's cond stage, routed as apply_model routes it. */
-	Conditioning condition(LatentDiffusion model, NDArray condInput);
+	/**
+	 * The raw conditioning input through the model's cond stage, routed as apply_model routes it; by default the
+	 * model's own conditioning (a concatenated image, a label map through its cond stage).
+	 */
+	default Conditioning condition(LatentDiffusion model, NDArray condInput) {
+		return model.conditioning(condInput);
+	}
 
 	/**
 	 * The input that stands for "no condition" (what guidance pairs the condition with), shaped like {@code condInput};
-	 * null if this task is never trained without its condition.
+	 * null if this task is never trained without its condition. By default an all-zero input.
 	 */
-	NDArray nullInput(NDArray condInput);
+	default NDArray nullInput(NDArray condInput) {
+		return condInput.zerosLike();
+	}
 }
