@@ -49,13 +49,16 @@ public final class Conv2d {
 		this.outChannels = out;
 		if (w.precision() == Precision.BF16) {
 			Weights f = w.float32();
-			long extra = (BF16_CHANNEL_BLOCK - out % BF16_CHANNEL_BLOCK) % BF16_CHANNEL_BLOCK;
 			NDArray wf = f.param("weight", Init.fanIn(fanIn), out, in, kernel, kernel);
-			if (extra > 0) wf = wf.concat(wf.getManager().zeros(new Shape(extra, in, kernel, kernel)), 0);
-			this.weight = bf16Once(wf, kernel > 1 && BF16_CHANNELS_LAST, extra > 0);
-			NDArray bf = bias ? f.param("bias", Init.fanIn(fanIn), out) : null;
-			if (bias && extra > 0) bf = bf.concat(bf.getManager().zeros(new Shape(extra)), 0);
-			this.bias = bias ? bf16Once(bf, false, extra > 0) : null;
+			NDArray paddedWeight = padToBlock(wf, BF16_CHANNEL_BLOCK, wf.getManager());
+			this.weight = bf16Once(paddedWeight, kernel > 1 && BF16_CHANNELS_LAST, paddedWeight != wf);
+			if (bias) {
+				NDArray bf = f.param("bias", Init.fanIn(fanIn), out);
+				NDArray paddedBias = padToBlock(bf, BF16_CHANNEL_BLOCK, bf.getManager());
+				this.bias = bf16Once(paddedBias, false, paddedBias != bf);
+			} else {
+				this.bias = null;
+			}
 			return;
 		}
 		this.weight = w.param("weight", Init.fanIn(fanIn), out, in, kernel, kernel);
@@ -96,11 +99,21 @@ public final class Conv2d {
 	}
 
 	private NDArray paddedForGradients(NDArray x, long out) {
-		long extra = TRAINING_CHANNEL_BLOCK - out % TRAINING_CHANNEL_BLOCK;
-		Shape w = weight.getShape();
-		NDArray paddedWeight = weight.concat(x.getManager().zeros(new Shape(extra, w.get(1), w.get(2), w.get(3))), 0);
-		NDArray paddedBias = bias == null ? null : bias.concat(x.getManager().zeros(new Shape(extra)), 0);
+		NDArray paddedWeight = padToBlock(weight, TRAINING_CHANNEL_BLOCK, x.getManager());
+		NDArray paddedBias = bias == null ? null : padToBlock(bias, TRAINING_CHANNEL_BLOCK, x.getManager());
 		return conv(x, paddedWeight, paddedBias).get(new NDIndex(":, 0:{}", out));
+	}
+
+	/**
+	 * {@code t} with zero rows appended along its first (output-channel) axis up to a multiple of {@code block},
+	 * the zeros made in {@code manager}; {@code t} itself where it is a multiple already.
+	 */
+	private static NDArray padToBlock(NDArray t, long block, ai.djl.ndarray.NDManager manager) {
+		long[] dims = t.getShape().getShape().clone(); // Shape hands out its own array
+		long extra = (block - dims[0] % block) % block;
+		if (extra == 0) return t;
+		dims[0] = extra;
+		return t.concat(manager.zeros(new Shape(dims)), 0);
 	}
 
 	private NDArray conv(NDArray x, NDArray w, NDArray b) {
