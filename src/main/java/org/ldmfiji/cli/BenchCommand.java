@@ -171,6 +171,11 @@ final class BenchCommand implements Callable<Integer> {
 			public void step(int step, int total) {
 				err.println("step " + step + "/" + total);
 			}
+
+			@Override
+			public boolean isCanceled() {
+				return SignalStop.requested();
+			}
 		};
 		try (NDManager outputs = NDManager.newBaseManager(Device.cpu())) {
 			List<Benchmark.TaskResult> results = new ArrayList<>();

@@ -217,7 +217,10 @@ final class Benchmark {
 			List<NDArray> outputs = new ArrayList<>();
 			for (LatentDiffusion model : models) {
 				outputs.add(Scoped.keep(manager, () -> model.applyModel(x, t, c)));
-				for (int i = 1; i < warmup; i++) time(manager, () -> model.applyModel(x, t, c));
+				for (int i = 1; i < warmup; i++) {
+					SignalStop.check();
+					time(manager, () -> model.applyModel(x, t, c));
+				}
 			}
 			List<List<Double>> stepMillis = new ArrayList<>();
 			List<List<Double>> stepCpuMillis = new ArrayList<>();
@@ -227,6 +230,7 @@ final class Benchmark {
 			}
 			for (int i = 0; i < steps; i++) {
 				for (int k = 0; k < models.size(); k++) {
+					SignalStop.check();
 					LatentDiffusion model = models.get(k);
 					double cpu0 = cpuMillis();
 					stepMillis.get(k).add(time(manager, () -> model.applyModel(x, t, c)));

@@ -20,6 +20,8 @@ public final class LdmCli implements Runnable {
 	static final int FAILED = 1;
 	/** Exit status for options picocli could not parse. */
 	static final int USAGE = 2;
+	/** Exit status for a run stopped before its end (128 + SIGINT, as a shell reports Ctrl-C). */
+	static final int CANCELLED = 130;
 
 	@CommandLine.Spec
 	CommandLine.Model.CommandSpec spec;
@@ -33,7 +35,13 @@ public final class LdmCli implements Runnable {
 	public static void main(String[] args) {
 		// libtorch comes from the pytorch-native-cpu jar: never download anything unless asked to
 		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
-		System.exit(commandLine().execute(args));
+		int status;
+		try (SignalStop stop = SignalStop.install()) {
+			status = commandLine().execute(args);
+		}
+		// after Ctrl-C or SIGTERM the JVM is exiting already, with 128 + the signal's number, once the hook lets it:
+		// System.exit now would only race it with another status
+		if (!SignalStop.requested()) System.exit(status);
 	}
 
 	static CommandLine commandLine() {
@@ -46,6 +54,11 @@ public final class LdmCli implements Runnable {
 		});
 		cl.setExecutionExceptionHandler((e, command, parsed) -> {
 			PrintWriter err = cl.getErr();
+			if (e instanceof CancellationException) {
+				// stopped between two steps or tiles: the result in progress is dropped, never written in part
+				err.println("cancelled: no partial output written");
+				return CANCELLED;
+			}
 			if (Boolean.getBoolean("ldm.debug")) e.printStackTrace(err);
 			err.println("error: " + oneLine(e));
 			return FAILED;

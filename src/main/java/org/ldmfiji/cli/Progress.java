@@ -75,4 +75,10 @@ final class Progress implements TaskMonitor {
 	public void step(int step, int steps) {
 		show(where.step(step, steps));
 	}
+
+	/** Ctrl-C or SIGTERM: the command line's cancel. */
+	@Override
+	public boolean isCanceled() {
+		return SignalStop.requested();
+	}
 }

@@ -13,9 +13,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
 	description = {"Train a latent diffusion model (super-resolution, inpainting, label-map synthesis, unconditional).",
@@ -84,23 +81,11 @@ final class TrainCommand implements Callable<Integer> {
 		if (crop != null && org.ldmfiji.train.TrainingCheckpoint.exists(run))
 			throw new IllegalArgumentException(run + " holds a run, which resumes with its own crop size: give no --crop");
 		Progress progress = new Progress(new PrintWriter(System.err, true));
-		AtomicBoolean stop = new AtomicBoolean();
-		CountDownLatch saved = new CountDownLatch(1);
-		// Ctrl-C: ask the loop to stop after its step, and hold the exit until it has checkpointed
-		Thread hook = new Thread(() -> {
-			stop.set(true);
-			try {
-				saved.await(10, TimeUnit.MINUTES);
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
-		});
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
 			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, TrainingData.opener(data), m);
 			progress.say((r.step() > 0 ? "resuming at step " + r.step() + ": " : "training: ") + r.settings());
 			if (r.step() == 0 && firstStage == null && r.isLatentDiffusion())
 				progress.say("warning: no --first-stage given: the latent diffusion model learns the latents of an untrained autoencoder");
-			Runtime.getRuntime().addShutdownHook(hook);
 			boolean done = r.run(new TrainingListener() {
 				@Override
 				public void step(TrainingProgress p) {
@@ -111,17 +96,10 @@ final class TrainCommand implements Callable<Integer> {
 				public void checkpoint(Path folder, int step) {
 					progress.say("checkpoint at step " + step + " in " + folder);
 				}
-			}, stop::get);
+			}, SignalStop::requested); // Ctrl-C: stop after the step; the exit waits for the checkpoint
 			progress.done();
 			if (!done) System.err.println("stopped at step " + r.step() + "; run the same command again to resume");
 			return 0;
-		} finally {
-			saved.countDown();
-			try {
-				Runtime.getRuntime().removeShutdownHook(hook);
-			} catch (IllegalStateException shuttingDown) {
-				// the hook has run: the JVM is exiting after the checkpoint above
-			}
 		}
 	}
 
