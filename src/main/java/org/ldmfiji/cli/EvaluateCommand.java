@@ -5,6 +5,7 @@ import org.ldmfiji.engine.Inference;
 import org.ldmfiji.evaluate.EvaluationReport;
 import org.ldmfiji.evaluate.HeldOutSet;
 import org.ldmfiji.evaluate.InpaintEvaluation;
+import org.ldmfiji.evaluate.ReconstructionEvaluation;
 import org.ldmfiji.evaluate.SrEvaluation;
 import org.ldmfiji.evaluate.SynthesisEvaluation;
 import org.ldmfiji.nn.LatentDiffusion;
@@ -12,6 +13,7 @@ import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Task;
 import org.ldmfiji.pipeline.image.IntensityMapping;
 import org.ldmfiji.pipeline.model.DeviceChoice;
+import org.ldmfiji.pipeline.model.FirstStageModel;
 import org.ldmfiji.pipeline.model.ModelCard;
 import org.ldmfiji.pipeline.model.ModelFolder;
 import org.ldmfiji.train.data.FolderImages;
@@ -24,7 +26,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -32,10 +38,15 @@ import java.util.concurrent.Callable;
 	description = {"Measure a model on held-out images never used in training, against the classical method, and write a report",
 		"(report.md, report.json and side-by-side pictures).",
 		"sr: PSNR/SSIM vs bicubic, LR-consistency; inpaint: PSNR/SSIM in the hole vs the harmonic fill, unchanged pixels,",
-		"boundary gradient; synthesize: IoU of the Otsu foreground with the labels, Wasserstein-1 intensity distance."})
+		"boundary gradient; synthesize: IoU of the Otsu foreground with the labels, Wasserstein-1 intensity distance;",
+		"autoencode: PSNR/SSIM of a first stage's reconstruction (encode, decode) of each image, --model an autoencoder's",
+		"folder (config.yaml + weights, as its training run leaves them) or a latent diffusion model, whose first stage is measured."})
 final class EvaluateCommand implements Callable<Integer> {
 
-	@Option(names = "--task", required = true, paramLabel = "sr|inpaint|synthesize", description = "what to evaluate")
+	/** The evaluation of a first stage alone, which is no task a model is asked to do. */
+	static final String AUTOENCODE = "autoencode";
+
+	@Option(names = "--task", required = true, paramLabel = "sr|inpaint|synthesize|autoencode", description = "what to evaluate")
 	String task;
 
 	@Mixin
@@ -45,8 +56,8 @@ final class EvaluateCommand implements Callable<Integer> {
 	SamplingOptions sampling;
 
 	@Option(names = "--data", paramLabel = "held-out|training",
-		description = "the generator configuration the images are drawn from, always with the held-out seed (default: held-out for sr "
-			+ "and inpaint; training for synthesize, whose images can only look like the population its label maps were drawn with)")
+		description = "the generator configuration the images are drawn from, always with the held-out seed (default: held-out for sr, "
+			+ "inpaint and autoencode; training for synthesize, whose images can only look like the population its label maps were drawn with)")
 	String data;
 
 	@Option(names = "--images", paramLabel = "DIR", description = "crops of the images in this folder instead of generated ones")
@@ -77,7 +88,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		Task t = Task.of(task);
+		boolean autoencode = AUTOENCODE.equalsIgnoreCase(task.trim());
+		Task t = autoencode ? null : taskOf(task);
 		if (count < 1 || count > 10_000) throw new IllegalArgumentException("--count must lie in 1..10000, not " + count);
 		if (size < 16 || size > 4096) throw new IllegalArgumentException("--size must lie in 16..4096, not " + size);
 		if (pictures < 0) throw new IllegalArgumentException("--pictures must be 0 or more, not " + pictures);
@@ -87,29 +99,58 @@ final class EvaluateCommand implements Callable<Integer> {
 		HeldOutSet set = images != null ? HeldOutSet.of("crops of " + images + (labels == null ? "" : " with labels from " + labels),
 			new FolderImages(images, labels, size, size, IntensityMapping.DEFAULT_LOW_PERCENTILE, IntensityMapping.DEFAULT_HIGH_PERCENTILE),
 			count, seed) : HeldOutSet.synthetic(data, MicroscopyConfig.named(data), size, count, seed);
-		ModelFolder folder = model.resolve(t, t == Task.SYNTHESIZE ? ModelCard.LABEL_SYNTHESIS : t.id());
-		SamplingSettings.Builder builder = sampling.apply(ModelOptions.defaults(folder.card()));
 		Progress progress = new Progress(spec.commandLine().getErr());
-		SamplingSettings settings = builder.callback(progress.steps()).build();
-		DeviceChoice device = model.device();
-		if (device.fallback() != null) progress.say("warning: " + device.fallback());
-		Inference.prepareThread();
-		try (NDManager m = NDManager.newBaseManager(device.device())) {
-			LatentDiffusion ldm = model.load(folder, m).model();
-			progress.say("model " + folder.name() + ", " + settings + "; " + set.description());
-			EvaluationReport report = evaluate(t, ldm, folder.name(), set, settings, m);
+		try {
+			EvaluationReport report = autoencode ? autoencode(set, progress) : evaluate(t, set, progress);
 			report.write(out);
 			progress.done();
-			for (Map.Entry<String, Double> e : report.means().entrySet()) {
-				spec.commandLine().getOut().printf("%s: %s%n", e.getKey(), e.getValue());
-			}
-			for (Map.Entry<String, String> e : report.bars().entrySet()) {
-				spec.commandLine().getOut().printf("%s: %s%n", e.getKey(), e.getValue());
-			}
+			PrintWriter stdout = spec.commandLine().getOut();
+			for (Map.Entry<String, Double> e : report.means().entrySet()) stdout.printf("%s: %s%n", e.getKey(), e.getValue());
+			for (Map.Entry<String, String> e : report.bars().entrySet()) stdout.printf("%s: %s%n", e.getKey(), e.getValue());
+			if (report.summary() != null) stdout.println(report.summary());
 			progress.say("wrote " + out.resolve("report.md") + " and " + out.resolve("report.json"));
 			return 0;
 		} finally {
 			progress.done();
+		}
+	}
+
+	/** A task a model is asked to do; an unknown name is told every evaluation there is. */
+	private static Task taskOf(String id) {
+		try {
+			return Task.of(id);
+		} catch (IllegalArgumentException e) {
+			List<String> ids = new ArrayList<>();
+			for (Task t : Task.values()) ids.add(t.id());
+			ids.add(AUTOENCODE);
+			throw new IllegalArgumentException("unknown task '" + id + "' (" + String.join(", ", ids) + ")", e);
+		}
+	}
+
+	/** A manager on the chosen device, on a thread made ready for inference. */
+	private NDManager manager(Progress progress) {
+		DeviceChoice device = model.device();
+		if (device.fallback() != null) progress.say("warning: " + device.fallback());
+		Inference.prepareThread();
+		return NDManager.newBaseManager(device.device());
+	}
+
+	private EvaluationReport autoencode(HeldOutSet set, Progress progress) throws IOException {
+		ModelOptions.FirstStageLoader loader = model.firstStage();
+		try (NDManager m = manager(progress); FirstStageModel firstStage = loader.load(m)) {
+			progress.say("first stage of " + firstStage + "; " + set.description());
+			return ReconstructionEvaluation.run(firstStage.network(), firstStage.name(), set, pictures, m);
+		}
+	}
+
+	private EvaluationReport evaluate(Task t, HeldOutSet set, Progress progress) throws IOException {
+		ModelFolder folder = model.resolve(t, t == Task.SYNTHESIZE ? ModelCard.LABEL_SYNTHESIS : t.id());
+		SamplingSettings.Builder builder = sampling.apply(ModelOptions.defaults(folder.card()));
+		SamplingSettings settings = builder.callback(progress.steps()).build();
+		try (NDManager m = manager(progress)) {
+			LatentDiffusion ldm = model.load(folder, m).model();
+			progress.say("model " + folder.name() + ", " + settings + "; " + set.description());
+			return evaluate(t, ldm, folder.name(), set, settings, m);
 		}
 	}
 

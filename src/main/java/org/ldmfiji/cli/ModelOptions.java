@@ -5,6 +5,7 @@ import org.ldmfiji.nn.Precision;
 import org.ldmfiji.pipeline.SamplingSettings;
 import org.ldmfiji.pipeline.Task;
 import org.ldmfiji.pipeline.model.DeviceChoice;
+import org.ldmfiji.pipeline.model.FirstStageModel;
 import org.ldmfiji.pipeline.model.LoadedModel;
 import org.ldmfiji.pipeline.model.ModelCard;
 import org.ldmfiji.pipeline.model.ModelFolder;
@@ -54,6 +55,29 @@ final class ModelOptions {
 			return registry.resolve(Path.of(model), weights, task);
 		}
 		return registry.resolve(model, task);
+	}
+
+	/** Loads a first stage found by {@link #firstStage()}. */
+	interface FirstStageLoader {
+		FirstStageModel load(NDManager manager) throws IOException;
+	}
+
+	/**
+	 * A first stage to measure on its own: an autoencoder's folder or config.yaml (weights: --weights, else the folder's
+	 * only weights file), or the first stage of a latent diffusion model named as for any task. Found and checked before
+	 * anything is loaded.
+	 */
+	FirstStageLoader firstStage() throws IOException {
+		if (model == null)
+			throw new IllegalArgumentException("give --model: an autoencoder's folder or config.yaml, or a latent diffusion model whose first stage to measure");
+		Path path = Path.of(model);
+		if (FirstStageModel.isAutoencoder(path)) {
+			Precision p = precision == null ? Precision.FP32 : Precision.of(precision);
+			return m -> FirstStageModel.loadAutoencoder(path, weights, m, p);
+		}
+		ModelFolder folder = resolve(null, null);
+		Precision p = precision(folder.card());
+		return m -> FirstStageModel.load(folder, m, p);
 	}
 
 	DeviceChoice device() {

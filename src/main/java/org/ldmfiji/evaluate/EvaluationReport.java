@@ -37,6 +37,8 @@ public final class EvaluationReport {
 	final List<String> panelCaptions;
 	final List<Map<String, Double>> rows = new ArrayList<>();
 	final Map<String, String> bars = new LinkedHashMap<>();
+	/** The result in one line, for evaluations whose figures meet no bar; null if the bars say it. */
+	private String summary;
 	final transient List<Picture> pictures = new ArrayList<>();
 
 	EvaluationReport(String task, String model, String data, String settings, List<String> panelCaptions) {
@@ -64,6 +66,15 @@ public final class EvaluationReport {
 		bars.put(what, (met ? "met" : "NOT met") + " (" + figures + ")");
 	}
 
+	void summary(String line) {
+		summary = line;
+	}
+
+	/** The result in one line, or null. */
+	public String summary() {
+		return summary;
+	}
+
 	public Map<String, String> bars() {
 		return bars;
 	}
@@ -81,6 +92,7 @@ public final class EvaluationReport {
 		json.put("data", data);
 		json.put("sampling", settings);
 		json.put("images", rows.size());
+		if (summary != null) json.put("summary", summary);
 		json.put("means", means());
 		json.put("bars", bars);
 		json.put("per_image", rows);
@@ -105,6 +117,7 @@ public final class EvaluationReport {
 		md.append("- held-out data: ").append(data).append('\n');
 		md.append("- sampling: ").append(settings).append('\n');
 		md.append("- images: ").append(rows.size()).append("\n\n");
+		if (summary != null) md.append(summary).append("\n\n");
 		md.append("| metric | mean |\n| --- | ---: |\n");
 		for (Map.Entry<String, Double> e : means().entrySet()) {
 			md.append("| ").append(e.getKey()).append(" | ").append(format(e.getValue())).append(" |\n");

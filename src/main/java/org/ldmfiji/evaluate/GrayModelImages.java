@@ -21,7 +21,10 @@ final class GrayModelImages {
 	}
 
 	static NDArray toModelChannels(LatentDiffusion model, NDArray gray) {
-		int channels = model.config().firstStage.ddconfig.inChannels;
+		return toModelChannels(model.config().firstStage.ddconfig.inChannels, gray);
+	}
+
+	static NDArray toModelChannels(int channels, NDArray gray) {
 		return channels == 1 ? gray : gray.repeat(1, channels);
 	}
 

@@ -23,9 +23,12 @@ public final class HeldOutSet {
 
 	final String description;
 	final List<LabelledImage> recorded, clean;
+	/** Whether the clean images differ from the recorded ones: generated images; crops of real images are both at once. */
+	final boolean cleanKnown;
 
 	private HeldOutSet(String description, List<LabelledImage> recorded, List<LabelledImage> clean) {
 		this.description = description;
+		this.cleanKnown = recorded != clean;
 		this.recorded = Collections.unmodifiableList(recorded);
 		this.clean = Collections.unmodifiableList(clean);
 	}

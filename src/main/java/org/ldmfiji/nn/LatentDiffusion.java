@@ -6,12 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import org.ldmfiji.io.CheckpointFormatException;
 import org.ldmfiji.io.CondStageConfig;
-import org.ldmfiji.io.FirstStageConfig;
 import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.io.StateDict;
-import org.ldmfiji.nn.autoencoder.AutoencoderKL;
 import org.ldmfiji.nn.autoencoder.FirstStage;
-import org.ldmfiji.nn.autoencoder.VQModel;
 import org.ldmfiji.nn.cond.ClassEmbedder;
 import org.ldmfiji.nn.cond.CondStage;
 import org.ldmfiji.nn.cond.SpatialRescaler;
@@ -41,7 +38,7 @@ public final class LatentDiffusion implements AutoCloseable {
 		this.config = config;
 		this.weights = w;
 		this.unet = new UNetModel(config.unet, w.sub("model.diffusion_model"));
-		this.firstStage = firstStage(config.firstStage, w.sub("first_stage_model"));
+		this.firstStage = FirstStage.of(config.firstStage, w.sub(FirstStage.CHECKPOINT_MODULE));
 		// the conditioning stages are small and feed the UNet, which casts what it is given
 		this.condStage = condStage(config.condStage, w.float32().sub("cond_stage_model"), firstStage);
 		this.scaleFactor = scaleFactor;
@@ -102,17 +99,6 @@ public final class LatentDiffusion implements AutoCloseable {
 		if (!(factor > 0) || Double.isInfinite(factor))
 			throw new WeightsException(file + ": tensor 'scale_factor' is " + factor + ", where a positive finite latent scale is expected");
 		return (float) factor;
-	}
-
-	private static FirstStage firstStage(FirstStageConfig c, Weights w) {
-		switch (c.kind) {
-			case VQ:
-				return new VQModel(c, w);
-			case KL:
-				return new AutoencoderKL(c, w);
-			default:
-				throw new IllegalArgumentException("first stage " + c.target + " is not supported yet");
-		}
 	}
 
 	private static CondStage condStage(CondStageConfig c, Weights w, FirstStage firstStage) {

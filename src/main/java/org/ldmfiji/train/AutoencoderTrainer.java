@@ -10,7 +10,6 @@ import org.ldmfiji.nn.Weights;
 import org.ldmfiji.nn.autoencoder.AutoencoderKL;
 import org.ldmfiji.nn.autoencoder.DiagonalGaussianDistribution;
 import org.ldmfiji.nn.autoencoder.FirstStage;
-import org.ldmfiji.nn.autoencoder.VQModel;
 import org.ldmfiji.train.data.ImageSource;
 import org.ldmfiji.train.data.LabelledImage;
 
@@ -48,8 +47,7 @@ final class AutoencoderTrainer implements Trainer {
 		this.source = source;
 		this.manager = manager;
 		Weights w = Weights.fresh(manager);
-		this.model = Inference.seeded(settings.seed, () -> config.kind == FirstStageConfig.Kind.KL ? new AutoencoderKL(config, w)
-			: new VQModel(config, w));
+		this.model = Inference.seeded(settings.seed, () -> FirstStage.of(config, w));
 		this.parameters = w.taken();
 		this.quantizer = config.kind == FirstStageConfig.Kind.VQ ? new VectorQuantizerTraining(parameters.get("quantize.embedding.weight"))
 			: null;

@@ -11,6 +11,7 @@ import org.ldmfiji.io.LdmConfig;
 import org.ldmfiji.io.ModelConfigReader;
 import org.ldmfiji.io.StateDict;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.nn.autoencoder.FirstStage;
 import org.ldmfiji.train.data.ImageSource;
 
 import java.io.IOException;
@@ -26,8 +27,6 @@ import java.util.function.BooleanSupplier;
  * interruption loses at most the last N steps. The folder is a loadable model folder at every checkpoint.
  */
 public final class TrainingRun {
-
-	private static final String FIRST_STAGE = "first_stage_model.";
 
 	private final Path folder;
 	private final String configText;
@@ -195,8 +194,8 @@ public final class TrainingRun {
 	private static void loadFirstStage(LatentDiffusion model, Path weights, NDManager manager) throws IOException {
 		try (StateDict sd = Checkpoints.load(weights, manager)) {
 			Map<String, NDArray> tensors = sd.tensors();
-			String prefix = tensors.keySet().stream().anyMatch(k -> k.startsWith(FIRST_STAGE)) ? FIRST_STAGE : "";
-			ParameterCopy.copy(model.parameters(), FIRST_STAGE, tensors, prefix, true, weights.toString());
+			ParameterCopy.copy(model.parameters(), FirstStage.CHECKPOINT_MODULE + ".", tensors, FirstStage.prefixIn(tensors.keySet()), true,
+				weights.toString());
 		}
 	}
 

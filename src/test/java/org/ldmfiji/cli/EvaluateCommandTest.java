@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -47,10 +48,42 @@ class EvaluateCommandTest {
 		assertTrue(json.getAsJsonObject("bars").toString().contains("NOT met"), json.getAsJsonObject("bars").toString());
 	}
 
+	@Test
+	void autoencodeMeasuresATrainedAutoencoderAndTheFirstStageOfALatentDiffusionModel() throws Exception {
+		Path run = tmp.resolve("kl-run");
+		String config = Path.of(getClass().getResource("/train/kl-f4-tiny.yaml").toURI()).toString();
+		String[] r = CliTest.run("train", "--run", run.toString(), "--config", config, "--crop", "32", "--batch", "2", "--steps", "2",
+			"--warmup", "0", "--checkpoint-every", "2");
+		assertEquals("0", r[0], r[1]);
+		// the run folder as training leaves it; then the bundled SR model, whose first stage sits under first_stage_model.*
+		for (String model : new String[] {run.toString(), "tiny-sr-test"}) {
+			Path out = tmp.resolve("eval-" + Path.of(model).getFileName());
+			r = CliTest.run("evaluate", "--task", "autoencode", "--model", model, "--count", "2", "--size", "32", "--pictures", "1",
+				"-o", out.toString());
+			assertEquals("0", r[0], r[1]);
+			JsonObject json = JsonParser.parseString(new String(Files.readAllBytes(out.resolve("report.json")), StandardCharsets.UTF_8))
+				.getAsJsonObject();
+			assertEquals(2, json.getAsJsonArray("per_image").size());
+			for (String metric : new String[] {"psnr", "ssim", "psnr_clean", "ssim_clean"}) {
+				double v = json.getAsJsonObject("means").get(metric).getAsDouble();
+				assertTrue(Double.isFinite(v), model + ": " + metric + " = " + v);
+			}
+			assertTrue(json.get("summary").getAsString().startsWith("reconstruction of 2 images as recorded: PSNR "), json.toString());
+			assertTrue(Files.size(out.resolve("autoencode-00.png")) > 100);
+			String md = new String(Files.readAllBytes(out.resolve("report.md")), StandardCharsets.UTF_8);
+			assertTrue(md.contains("![autoencode-00]"), md);
+		}
+		assertTrue(new String(Files.readAllBytes(tmp.resolve("eval-kl-run/report.json")), StandardCharsets.UTF_8)
+			.contains("posterior's mode"));
+		assertTrue(new String(Files.readAllBytes(tmp.resolve("eval-tiny-sr-test/report.json")), StandardCharsets.UTF_8)
+			.contains("quantised to the codebook"));
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = {
+		"evaluate --task autoencode -o x | error: give --model: an autoencoder's folder or config.yaml, or a latent diffusion model whose first stage to measure",
 		"evaluate --task sr --size 60 -o x | error: the image size must be a multiple of 8 for this model, not 60x60",
-		"evaluate --task colour -o x | error: unknown task 'colour' (sr, inpaint, synthesize)",
+		"evaluate --task colour -o x | error: unknown task 'colour' (sr, inpaint, synthesize, autoencode)",
 		"evaluate --task sr --data tomorrow -o x | error: unknown generator configuration 'tomorrow' (training, held-out)",
 	})
 	void mistakesAreOneLine(String args, String message) {

@@ -114,7 +114,7 @@ public final class ModelFolder {
 		return onlyWeights(dir);
 	}
 
-	private static Path onlyWeights(Path dir) throws IOException {
+	static Path onlyWeights(Path dir) throws IOException {
 		List<Path> found = new ArrayList<>();
 		try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
 			for (Path f : files) {
@@ -138,7 +138,7 @@ public final class ModelFolder {
 		return names;
 	}
 
-	private static boolean isYaml(Path file) {
+	static boolean isYaml(Path file) {
 		String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
 		return n.endsWith(".yaml") || n.endsWith(".yml");
 	}

@@ -42,9 +42,7 @@ public final class ModelLoader {
 	{
 		long t0 = System.nanoTime();
 		requireFile(model.config(), "model config");
-		ModelCard card = model.card();
-		boolean verified = card.sha256 != null;
-		if (verified) Checksums.verify(model.weights(), card.sha256, model.folder().resolve(ModelCard.FILE_NAME).toString());
+		boolean verified = verifyChecksum(model);
 		LdmConfig config = ModelConfigReader.read(model.config());
 		LatentDiffusion network = load(config, model.weights(), manager, rawWeights, precision);
 		double seconds = (System.nanoTime() - t0) / 1e9;
@@ -79,7 +77,15 @@ public final class ModelLoader {
 		}
 	}
 
-	private static void requireFile(Path file, String what) {
+	/** Checks the weights against the card's SHA-256, if it has one; returns whether it had. */
+	static boolean verifyChecksum(ModelFolder model) throws IOException {
+		ModelCard card = model.card();
+		if (card.sha256 == null) return false;
+		Checksums.verify(model.weights(), card.sha256, model.folder().resolve(ModelCard.FILE_NAME).toString());
+		return true;
+	}
+
+	static void requireFile(Path file, String what) {
 		if (!Files.isRegularFile(file)) throw new IllegalArgumentException(what + " " + file + " not found");
 	}
 }
