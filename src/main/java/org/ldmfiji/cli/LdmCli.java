@@ -13,7 +13,7 @@ import java.util.concurrent.CancellationException;
 @Command(name = "ldm-cli", mixinStandardHelpOptions = true, version = "Latent Diffusion for Fiji 0.1.0",
 	description = "Latent diffusion models (super-resolution, inpainting, synthesis) without Python.",
 	subcommands = {SrCommand.class, InpaintCommand.class, SynthesizeCommand.class, BatchCommand.class, ModelsCommand.class,
-		InfoCommand.class, BenchCommand.class, TrainCommand.class, EvaluateCommand.class})
+		InfoCommand.class, BenchCommand.class, TrainCommand.class, ExportCommand.class, EvaluateCommand.class})
 public final class LdmCli implements Runnable {
 
 	/** Exit status for a run that failed on its input, its options or a file. */

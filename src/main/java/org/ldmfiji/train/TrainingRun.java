@@ -114,7 +114,7 @@ public final class TrainingRun {
 		return Files.readString(file, StandardCharsets.UTF_8);
 	}
 
-	private static boolean isAutoencoder(String text, String name) {
+	static boolean isAutoencoder(String text, String name) {
 		try {
 			return FirstStageConfig.isFirstStage(ModelConfigReader.target(text, name));
 		} catch (ConfigException e) {

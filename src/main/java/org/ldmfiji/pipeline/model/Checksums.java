@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * SHA-256 of weights files, remembered for this process by path, size and modification time: hashing a
  * multi-gigabyte checkpoint takes seconds, and a batch or a Fiji session asks for the same model many times.
  */
-final class Checksums {
+public final class Checksums {
 
 	/** One version of one file: a rewritten file gets a new size or time and is hashed again. */
 	private static final class Version {
@@ -66,8 +66,8 @@ final class Checksums {
 		}
 	}
 
-	/** The file's SHA-256 as lower-case hex, computed once per version of the file. */
-	static String sha256(Path file) throws IOException {
+	/** The file's SHA-256 as lower-case hex (a model card's {@code sha256:}), computed once per version of the file. */
+	public static String sha256(Path file) throws IOException {
 		Version v = new Version(file);
 		String known = KNOWN.get(v);
 		if (known != null) return known;
