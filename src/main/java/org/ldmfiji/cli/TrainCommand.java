@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
 	Path firstStage;
 
 	@Option(names = "--data", paramLabel = "synthetic|DIR|synthetic:DIR",
-		description = "training images: the built-in generator, a folder of images, or both joined by the path separator (synthetic:DIR), mixed 1:1 (default: a new run: synthetic; a resumed run: its own)")
+		description = "training images: the built-in generator (synthetic-clean: without camera noise), a folder of images, or several joined by the path separator (synthetic:DIR), mixed in equal parts (default: a new run: synthetic; a resumed run: its own)")
 	String data;
 
 	@Option(names = "--crop", paramLabel = "PX", description = "a new run's side of the square training crops (default: 128; a resumed run keeps its own)")
@@ -45,7 +45,8 @@ final class TrainCommand implements Callable<Integer> {
 	int batch;
 
 	@Option(names = "--lr", paramLabel = "LR",
-		description = "AdamW learning rate (default: the config's base_learning_rate x batch, the reference's scale_lr)")
+		description = "AdamW learning rate (default: the config's base_learning_rate x batch, the reference's scale_lr; "
+			+ "a resumed run keeps its own unless given one, for example a lower rate for its last stretch)")
 	Double learningRate;
 
 	@Option(names = "--warmup", defaultValue = "100", paramLabel = "N", description = "learning-rate warm-up steps (default: ${DEFAULT-VALUE})")
@@ -82,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
 			throw new IllegalArgumentException(run + " holds a run, which resumes with its own crop size: give no --crop");
 		Progress progress = new Progress(new PrintWriter(System.err, true));
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, steps, TrainingData.opener(data), m);
+			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, this::resumed, TrainingData.opener(data), m);
 			progress.say((r.step() > 0 ? "resuming at step " + r.step() + ": " : "training: ") + r.settings());
 			if (r.step() == 0 && firstStage == null && r.isLatentDiffusion())
 				progress.say("warning: no --first-stage given: the latent diffusion model learns the latents of an untrained autoencoder");
@@ -101,6 +102,14 @@ final class TrainCommand implements Callable<Integer> {
 			if (!done) System.err.println("stopped at step " + r.step() + "; run the same command again to resume");
 			return 0;
 		}
+	}
+
+	/** A resumed run keeps its settings but for its length and, for a last stretch at a lower rate, its learning rate. */
+	private TrainingSettings resumed(TrainingSettings saved) {
+		TrainingSettings.Builder b = saved.toBuilder();
+		if (steps != null) b.steps(steps);
+		if (learningRate != null) b.learningRate(learningRate);
+		return b.build();
 	}
 
 	private TrainingSettings settings(double baseLearningRate) {

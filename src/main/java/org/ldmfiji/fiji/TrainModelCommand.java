@@ -77,7 +77,7 @@ public final class TrainModelCommand extends ContextCommand {
 			if (run_directory == null) throw new IllegalArgumentException("no run_directory given");
 			Path config = config_file == null || config_file.getPath().isEmpty() ? null : config_file.toPath();
 			Path firstStage = first_stage == null || first_stage.getPath().isEmpty() ? null : first_stage.toPath();
-			TrainingRun r = TrainingRun.open(run_directory.toPath(), config, firstStage, this::settings, steps > 0 ? steps : null,
+			TrainingRun r = TrainingRun.open(run_directory.toPath(), config, firstStage, this::settings, s -> steps > 0 ? s.withSteps(steps) : s,
 				TrainingData.opener(data), m);
 			boolean done = r.run(new TrainingListener() {
 				@Override

@@ -12,7 +12,8 @@ import java.nio.file.Paths;
 
 /**
  * The image sources a run can be given by name, as the {@code train} command and the Fiji command name them:
- * {@value #SYNTHETIC} (the built-in microscopy generator in its training configuration), a folder of images, or several
+ * {@value #SYNTHETIC} (the built-in microscopy generator in its training configuration), {@value #SYNTHETIC_CLEAN} (the
+ * same without camera noise), a folder of images, or several
  * of these joined by the path separator ({@code synthetic:DIR} on Linux and macOS, {@code synthetic;DIR} on Windows),
  * mixed in equal parts.
  *
@@ -23,6 +24,12 @@ import java.nio.file.Paths;
 public final class TrainingData {
 
 	public static final String SYNTHETIC = "synthetic";
+
+	/**
+	 * The generator without camera noise. Mixed with {@value #SYNTHETIC} ({@code synthetic:synthetic-clean}) it lets an
+	 * autoencoder learn to reproduce the clean images super-resolution aims at while still encoding recorded ones.
+	 */
+	public static final String SYNTHETIC_CLEAN = "synthetic-clean";
 
 	/** Opens a run's images once it is known what the model learns and at which crop size. */
 	@FunctionalInterface
@@ -71,9 +78,9 @@ public final class TrainingData {
 	}
 
 	private static ImageSource one(String spec, int size, boolean clean) throws IOException {
-		if (SYNTHETIC.equalsIgnoreCase(spec)) {
+		if (SYNTHETIC.equalsIgnoreCase(spec) || SYNTHETIC_CLEAN.equalsIgnoreCase(spec)) {
 			SyntheticMicroscopy generator = new SyntheticMicroscopy(MicroscopyConfig.training(), size, size);
-			return clean ? generator.clean() : generator;
+			return clean || SYNTHETIC_CLEAN.equalsIgnoreCase(spec) ? generator.clean() : generator;
 		}
 		return FolderImages.open(Paths.get(spec), size, size);
 	}

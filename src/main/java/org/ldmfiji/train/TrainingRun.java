@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A latent diffusion model's training run in its folder: started from a config (and a trained first stage), or
@@ -79,17 +80,18 @@ public final class TrainingRun {
 	 */
 	public static TrainingRun resume(Path folder, Integer steps, ImageSource source, TrainingTask task, NDManager manager)
 		throws IOException {
-		return resume(folder, steps, (run, clean) -> source, task, manager);
+		return resume(folder, saved -> steps == null ? saved : saved.withSteps(steps), (run, clean) -> source, task, manager);
 	}
 
-	private static TrainingRun resume(Path folder, Integer steps, TrainingData.Opener data, TrainingTask task, NDManager manager)
-		throws IOException {
+	/** @param changes what the resumed run changes of the settings it was started with (its length, its learning rate) */
+	private static TrainingRun resume(Path folder, UnaryOperator<TrainingSettings> changes, TrainingData.Opener data, TrainingTask task,
+		NDManager manager) throws IOException {
 		Path configFile = folder.resolve(TrainingCheckpoint.CONFIG);
 		String text = readConfig(configFile);
 		String where = folder.resolve(TrainingCheckpoint.WEIGHTS).toString();
 		String stateFile = folder.resolve(TrainingCheckpoint.STATE).toString();
 		try (TrainingCheckpoint.Saved saved = new TrainingCheckpoint.Saved(folder, manager)) {
-			TrainingSettings settings = steps == null ? saved.settings : saved.settings.withSteps(steps);
+			TrainingSettings settings = changes.apply(saved.settings);
 			ImageSource source = data.open(settings, wantsCleanImages(text, configFile.toString()));
 			if (isAutoencoder(text, configFile.toString())) {
 				AutoencoderTrainer trainer = autoencoder(text, configFile.toString(), settings, source, saved.step, manager);
@@ -136,21 +138,23 @@ public final class TrainingRun {
 
 	/**
 	 * What both the command line and Fiji do with a run folder: resume the run it holds (its own config and settings,
-	 * {@code steps} possibly extended), or start a new one from {@code configFile}.
+	 * as {@code resumed} changes them), or start a new one from {@code configFile}.
 	 *
-	 * @param newRun the settings of a new run, given the config's base_learning_rate (0 if it has none)
+	 * @param newRun  the settings of a new run, given the config's base_learning_rate (0 if it has none)
+	 * @param resumed a resumed run's settings from the ones it saved: typically a longer run, or a lower learning rate
+	 *                for its last stretch (a run without a schedule settles only when the rate is lowered)
 	 * @param data   the training images, opened once the config has been read, from the run's settings (a resumed
 	 *               run's own, a new run's from {@code newRun}), clean if the model learns super-resolution (see
 	 *               {@link TrainingTasks#wantsCleanImages})
 	 */
 	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights,
-		java.util.function.DoubleFunction<TrainingSettings> newRun, Integer steps, TrainingData.Opener data,
+		java.util.function.DoubleFunction<TrainingSettings> newRun, UnaryOperator<TrainingSettings> resumed, TrainingData.Opener data,
 		NDManager manager) throws IOException {
 		if (TrainingCheckpoint.exists(folder)) {
 			if (configFile != null || firstStageWeights != null)
 				throw new IllegalArgumentException(folder + " already holds a run, which resumes with its own config and first stage: "
 					+ "give no config and no first stage, or choose another folder");
-			return resume(folder, steps, data, null, manager);
+			return resume(folder, resumed, data, null, manager);
 		}
 		if (configFile == null) throw new IllegalArgumentException("a new run needs a config (" + folder + " holds no run to resume)");
 		String text = readConfig(configFile);

@@ -27,6 +27,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /** The named training sources and the task defaults they feed, as {@code train} and Fiji's Train Model use them. */
 class TrainingDataTest {
@@ -46,7 +47,7 @@ class TrainingDataTest {
 		TrainingSettings s = TrainingSettings.builder().steps(2).batchSize(2).learningRate(1e-4).warmupSteps(1).checkpointEvery(2)
 			.seed(3).cropSize(32).data(TrainingData.SYNTHETIC).build();
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-			TrainingRun r = TrainingRun.open(tmp, config(task + "-on-vq-f4-tiny"), null, lr -> s, null,
+			TrainingRun r = TrainingRun.open(tmp, config(task + "-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(),
 				TrainingData.opener(null), m);
 			assertTrue(r.run(TrainingListener.NONE, () -> false));
 			assertEquals(2, r.step());
@@ -62,17 +63,10 @@ class TrainingDataTest {
 			.condDropout(0.5).seed(5).cropSize(32).data(TrainingData.SYNTHETIC).build();
 		TrainingData.Opener data = TrainingData.opener(null);
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, null, data, m);
+			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m);
 			whole.run(TrainingListener.NONE, () -> false);
-			int[] taken = {0};
-			TrainingRun stopped = TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, lr -> s, null, data, m);
-			assertFalse(stopped.run(new TrainingListener() {
-				@Override
-				public void step(TrainingProgress p) {
-					taken[0] = p.step;
-				}
-			}, () -> taken[0] == 2));
-			TrainingRun resumed = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, null, data, m);
+			assertFalse(runUntil(TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m), 2));
+			TrainingRun resumed = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, UnaryOperator.identity(), data, m);
 			assertEquals(2, resumed.step());
 			assertEquals(32, resumed.settings().cropSize, "the resumed run's crops");
 			assertEquals(TrainingData.SYNTHETIC, resumed.settings().data, "the resumed run's images");
@@ -94,6 +88,41 @@ class TrainingDataTest {
 		assertFalse(java.util.Arrays.equals(clean.pixels, noisy.pixels));
 		assertArrayEquals(expected.clean.labels, clean.labels);
 		assertTrue(java.util.Arrays.stream(clean.labels).allMatch(l -> l >= 0 && l < SyntheticMicroscopy.CLASSES));
+		// asked for by name, the clean generator serves every task (an autoencoder mixing it with the recorded images)
+		assertArrayEquals(expected.clean.pixels, TrainingData.open(TrainingData.SYNTHETIC_CLEAN, 32, false).next(new SplittableRandom(11)).pixels);
+	}
+
+	/** Runs {@code run} until it has taken {@code step} steps, as an interruption would stop it; whether it finished. */
+	private static boolean runUntil(TrainingRun run, int step) throws java.io.IOException {
+		int[] taken = {0};
+		return run.run(new TrainingListener() {
+			@Override
+			public void step(TrainingProgress p) {
+				taken[0] = p.step;
+			}
+		}, () -> taken[0] == step);
+	}
+
+	/** A resumed run may lower its learning rate for its last stretch: it trains, and records, the new rate. */
+	@Test
+	void aResumedRunTakesANewLearningRate() throws Exception {
+		Inference.prepareThread();
+		TrainingSettings s = TrainingSettings.builder().steps(4).batchSize(2).learningRate(1e-3).warmupSteps(1).checkpointEvery(10)
+			.seed(5).cropSize(32).data(TrainingData.SYNTHETIC).build();
+		TrainingData.Opener data = TrainingData.opener(null);
+		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m);
+			whole.run(TrainingListener.NONE, () -> false);
+			runUntil(TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m), 2);
+			TrainingRun lower = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, saved -> saved.toBuilder().learningRate(1e-4).build(), data, m);
+			assertEquals(1e-4, lower.settings().learningRate);
+			assertTrue(lower.run(TrainingListener.NONE, () -> false));
+			assertEquals(1e-4, TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, UnaryOperator.identity(), data, m).settings().learningRate,
+				"the checkpoint records the new rate");
+			String key = "model.diffusion_model.out.2.weight";
+			assertFalse(whole.trainer().model().parameters().get(key).contentEquals(lower.trainer().model().parameters().get(key)),
+				"the last steps at a lower rate end elsewhere");
+		}
 	}
 
 	@Test
