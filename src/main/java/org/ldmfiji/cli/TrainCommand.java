@@ -35,14 +35,15 @@ final class TrainCommand implements Callable<Integer> {
 		description = "training images: the built-in generator (synthetic-clean: without camera noise), a folder of images, or several joined by the path separator (synthetic:DIR), mixed in equal parts (default: a new run: synthetic; a resumed run: its own)")
 	String data;
 
-	@Option(names = "--crop", paramLabel = "PX", description = "a new run's side of the square training crops (default: 128; a resumed run keeps its own)")
+	@Option(names = "--crop", paramLabel = "PX", description = "side of the square training crops (default: 128; a resumed run keeps its own unless given one, "
+		+ "for example larger crops for a last stretch, so that a model meets the image statistics of the sizes it will run at)")
 	Integer crop;
 
 	@Option(names = "--steps", paramLabel = "N", description = "total steps of the run (default: 1000; when resuming: the run's)")
 	Integer steps;
 
-	@Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "batch size (default: ${DEFAULT-VALUE})")
-	int batch;
+	@Option(names = "--batch", paramLabel = "B", description = "batch size (default: 8; a resumed run keeps its own unless given one)")
+	Integer batch;
 
 	@Option(names = "--lr", paramLabel = "LR",
 		description = "AdamW learning rate (default: the config's base_learning_rate x batch, the reference's scale_lr; "
@@ -79,8 +80,6 @@ final class TrainCommand implements Callable<Integer> {
 			if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, not " + threads);
 			ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
 		}
-		if (crop != null && org.ldmfiji.train.TrainingCheckpoint.exists(run))
-			throw new IllegalArgumentException(run + " holds a run, which resumes with its own crop size: give no --crop");
 		Progress progress = new Progress(new PrintWriter(System.err, true));
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
 			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, this::resumed, TrainingData.opener(data), m);
@@ -104,17 +103,23 @@ final class TrainCommand implements Callable<Integer> {
 		}
 	}
 
-	/** A resumed run keeps its settings but for its length and, for a last stretch at a lower rate, its learning rate. */
+	/**
+	 * A resumed run keeps its settings but for those given: its length, and for a last stretch its rate, crop size and
+	 * batch (larger crops in fewer images cost the same per step).
+	 */
 	private TrainingSettings resumed(TrainingSettings saved) {
 		TrainingSettings.Builder b = saved.toBuilder();
 		if (steps != null) b.steps(steps);
+		if (batch != null) b.batchSize(batch);
 		if (learningRate != null) b.learningRate(learningRate);
+		if (crop != null) b.cropSize(crop);
 		return b.build();
 	}
 
 	private TrainingSettings settings(double baseLearningRate) {
-		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(baseLearningRate, batch);
-		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(batch).learningRate(lr).warmupSteps(warmup)
+		int b = batch == null ? 8 : batch;
+		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(baseLearningRate, b);
+		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(b).learningRate(lr).warmupSteps(warmup)
 			.maxGradNorm(clip).emaDecay(emaDecay).condDropout(condDropout).checkpointEvery(checkpointEvery).seed(seed).cropSize(crop == null ? 128 : crop)
 			.data(data == null ? TrainingData.SYNTHETIC : data).build();
 	}

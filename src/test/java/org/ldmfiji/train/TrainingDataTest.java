@@ -103,7 +103,7 @@ class TrainingDataTest {
 		}, () -> taken[0] == step);
 	}
 
-	/** A resumed run may lower its learning rate for its last stretch: it trains, and records, the new rate. */
+	/** A resumed run may lower its learning rate and enlarge its crops for its last stretch: it trains, and records, both. */
 	@Test
 	void aResumedRunTakesANewLearningRate() throws Exception {
 		Inference.prepareThread();
@@ -114,11 +114,13 @@ class TrainingDataTest {
 			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m);
 			whole.run(TrainingListener.NONE, () -> false);
 			runUntil(TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m), 2);
-			TrainingRun lower = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, saved -> saved.toBuilder().learningRate(1e-4).build(), data, m);
+			TrainingRun lower = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, saved -> saved.toBuilder().learningRate(1e-4).cropSize(48).build(), data, m);
 			assertEquals(1e-4, lower.settings().learningRate);
+			assertEquals(48, lower.settings().cropSize);
 			assertTrue(lower.run(TrainingListener.NONE, () -> false));
-			assertEquals(1e-4, TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, UnaryOperator.identity(), data, m).settings().learningRate,
-				"the checkpoint records the new rate");
+			TrainingSettings recorded = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, UnaryOperator.identity(), data, m).settings();
+			assertEquals(1e-4, recorded.learningRate, "the checkpoint records the new rate");
+			assertEquals(48, recorded.cropSize, "the checkpoint records the new crop size");
 			String key = "model.diffusion_model.out.2.weight";
 			assertFalse(whole.trainer().model().parameters().get(key).contentEquals(lower.trainer().model().parameters().get(key)),
 				"the last steps at a lower rate end elsewhere");
