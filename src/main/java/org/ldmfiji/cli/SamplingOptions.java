@@ -26,6 +26,10 @@ final class SamplingOptions {
 		description = "classifier-free guidance scale, 1 = none (default: the model's, else 1)")
 	Double guidance;
 
+	@Option(names = "--tile-size", paramLabel = "PX",
+		description = "side of a tile in pixels of the result (default: the model's, else as large as the memory budget allows)")
+	Integer tileSize;
+
 	/** The sampler names for the help text, from the one list the pipeline accepts. */
 	static final class SamplerNames implements Iterable<String> {
 		@Override
@@ -40,6 +44,7 @@ final class SamplingOptions {
 		if (steps != null) defaults.steps(steps);
 		if (eta != null) defaults.eta(eta);
 		if (guidance != null) defaults.guidanceScale(guidance);
+		if (tileSize != null) defaults.tileSize(tileSize);
 		return defaults.seed(seed);
 	}
 }

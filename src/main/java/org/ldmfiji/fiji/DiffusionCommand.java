@@ -62,7 +62,7 @@ public abstract class DiffusionCommand extends ContextCommand {
 	@Parameter(persist = false, description = "random seed: the same seed and parameters give the same image")
 	private long seed = 0;
 
-	@Parameter(min = "0", persist = false, description = "side of a tile in pixels of the result; 0: from max_memory")
+	@Parameter(min = "0", persist = false, description = "side of a tile in pixels of the result; 0: the model's, else from max_memory")
 	private int tile_size = 0;
 
 	@Parameter(min = "0", persist = false, description = "memory budget per tile in MiB; 0: from the machine's memory")
@@ -166,7 +166,8 @@ public abstract class DiffusionCommand extends ContextCommand {
 		if (steps > 0) b.steps(steps);
 		if (eta != -1) b.eta(eta);
 		if (guidanceScale() != -1) b.guidanceScale(guidanceScale());
-		return b.seed(seed).tileSize(tile_size).maxMemoryMiB(max_memory).build();
+		if (tile_size > 0) b.tileSize(tile_size);
+		return b.seed(seed).maxMemoryMiB(max_memory).build();
 	}
 
 	/** The guidance scale the user set, or -1 for the model's; commands without guidance leave it at -1. */

@@ -59,6 +59,12 @@ public final class ModelCard {
 	/** Classifier-free guidance scale; null where the model has no guidance. */
 	public final Double guidanceScale;
 	public final IntensitySpec intensity;
+	/**
+	 * The side, in pixels of the result, of the tiles the model runs on unless the user sets one; 0 = as large as the
+	 * memory budget allows. A model whose normalisation statistics were learnt on crops of one size is most faithful
+	 * on tiles of that size.
+	 */
+	public final int tileSize;
 	/** File names inside the model folder. */
 	public final String config, weights;
 	/** Lower-case hex SHA-256 of the weights file; null for an inferred card (nothing to check against). */
@@ -81,6 +87,7 @@ public final class ModelCard {
 		guidanceScale = b.guidanceScale;
 		precision = b.precision;
 		intensity = b.intensity;
+		tileSize = b.tileSize;
 		config = b.config;
 		weights = b.weights;
 		sha256 = b.sha256;
@@ -131,6 +138,7 @@ public final class ModelCard {
 		if (b.guidanceScale != null && !(b.guidanceScale >= 1))
 			throw card.error("guidance_scale", "must be at least 1 (1 = no guidance), got " + b.guidanceScale);
 		b.intensity = IntensitySpec.read(card.node("intensity"));
+		b.tileSize = card.intOr("tile_size", 0, 0);
 		String precision = card.stringOr("precision", Precision.FP32.id());
 		try {
 			b.precision = Precision.of(precision);
@@ -225,9 +233,9 @@ public final class ModelCard {
 		return ids;
 	}
 
-	/** The sampling this card recommends (sampler, steps, eta, guidance), as a builder for a user's overrides. */
+	/** The sampling this card recommends (sampler, steps, eta, guidance, tile size), as a builder for a user's overrides. */
 	public SamplingSettings.Builder recommendedSampling() {
-		SamplingSettings.Builder b = SamplingSettings.builder().sampler(sampler).steps(steps).eta(eta);
+		SamplingSettings.Builder b = SamplingSettings.builder().sampler(sampler).steps(steps).eta(eta).tileSize(tileSize);
 		if (guidanceScale != null) b.guidanceScale(guidanceScale);
 		return b;
 	}
@@ -243,6 +251,7 @@ public final class ModelCard {
 		s.append(String.format(Locale.ROOT, "  channels: %d, sampling: %s %d steps, eta %s%s, %s%n", channels, sampler, steps,
 			eta, guidanceScale == null ? "" : ", guidance " + guidanceScale, precision));
 		s.append("  intensity: ").append(intensity).append('\n');
+		if (tileSize > 0) s.append("  tiles: ").append(tileSize).append(" px").append('\n');
 		s.append("  weights: ").append(weights).append(sha256 == null ? " (no checksum)" : " (sha256 " + sha256 + ")").append('\n');
 		s.append("  licence: ").append(licence).append('\n');
 		s.append("  source: ").append(source).append('\n');
@@ -266,6 +275,7 @@ public final class ModelCard {
 		Double guidanceScale;
 		Precision precision;
 		IntensitySpec intensity;
+		int tileSize;
 		boolean testModel, inferred;
 	}
 }

@@ -53,6 +53,7 @@ class ModelCardTest {
 		card.put("eta", 1.0);
 		card.put("guidance_scale", 2.5);
 		card.put("precision", "bf16");
+		card.put("tile_size", 128);
 		Map<String, Object> intensity = new LinkedHashMap<>();
 		intensity.put("mapping", "percentile");
 		intensity.put("low", 2.0);
@@ -88,6 +89,8 @@ class ModelCardTest {
 		assertEquals(1.0, c.eta);
 		assertEquals(2.5, c.guidanceScale);
 		assertEquals(Precision.BF16, c.precision);
+		assertEquals(128, c.tileSize);
+		assertEquals(128, c.recommendedSampling().build().tileSize, "the card's tiles are the sampling's default");
 		assertEquals(IntensitySpec.Kind.PERCENTILE, c.intensity.kind);
 		assertEquals(2.0, c.intensity.low);
 		assertEquals(99.5, c.intensity.high);
@@ -108,6 +111,7 @@ class ModelCardTest {
 		Map<String, Object> card = valid();
 		card.remove("guidance_scale");
 		card.remove("precision");
+		card.remove("tile_size");
 		card.remove("default_for");
 		card.put("tasks", List.of("inpaint", "synthesize"));
 		card.remove("scale_factor");
@@ -115,6 +119,7 @@ class ModelCardTest {
 		ModelCard c = ModelCard.read(write(card), "some-sr");
 		assertNull(c.guidanceScale);
 		assertEquals(Precision.FP32, c.precision);
+		assertEquals(0, c.tileSize, "tiles from the memory budget");
 		assertTrue(c.defaultFor.isEmpty());
 		assertEquals(1, c.scaleFactor);
 		assertEquals(IntensitySpec.Kind.FIXED8BIT, c.intensity.kind);
@@ -147,6 +152,7 @@ class ModelCardTest {
 			Arguments.of("eta", "zero", "eta", "expected a number"),
 			Arguments.of("guidance_scale", 0.5, "guidance_scale", "at least 1"),
 			Arguments.of("precision", "fp16", "precision", "expected fp32 or bf16"),
+			Arguments.of("tile_size", -64, "tile_size", "at least 0"),
 			Arguments.of("precision", 32, "precision", "expected a string"),
 			Arguments.of("intensity", REMOVE, "intensity", "missing"),
 			Arguments.of("intensity", "percentile", "intensity", "expected a mapping"),
