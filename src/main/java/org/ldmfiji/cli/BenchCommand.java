@@ -135,6 +135,7 @@ final class BenchCommand implements Callable<Integer> {
 
 	private int data() {
 		if (image < 16) throw new IllegalArgumentException("--image must be at least 16, not " + image);
+		Inference.prepareThread(); // libtorch must be loaded before its thread count can be set
 		if (threads != null) JniUtils.setNumThreads(threads);
 		DataBenchmark.Result r = DataBenchmark.run(MicroscopyConfig.training(), image, steps, warmup);
 		System.out.printf(Locale.ROOT, "synthetic %dx%d images (training configuration): %.1f images/s (%.0f ms CPU of this thread each); "
