@@ -1,21 +1,19 @@
 package org.ldmfiji.train.data;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * Irregular elliptical outlines (nuclei, cell bodies): an ellipse whose radius wobbles with a few low angular
  * harmonics, as real nuclei do. Shapes and placement are drawn in Java (a few numbers per object); their pixels in
- * libtorch.
+ * libtorch, then added up in Java.
  */
 final class Blobs {
 
@@ -69,65 +67,126 @@ final class Blobs {
 	}
 
 	/**
-	 * Paints the objects into a {@code height × width} field: {brightness-weighted sum of the objects' coverage, the
-	 * largest coverage of any object}, both [H, W]. Coverage is 1 inside an outline, 0 outside, 0.5 on it, antialiased
-	 * over about a pixel. All objects' pixels are computed at once on windows around them ([N, S, S]), then each window
-	 * is added to the field: the work grows with the objects' area, not with the field's area times their number.
+	 * Where {@link #paint} works, kept from call to call (fresh window-sized arrays for every image cost more than the
+	 * arithmetic on them): libtorch's inputs and the pixels' numbers. One caller at a time.
 	 */
-	NDList paint(NDManager m, int height, int width, float[] brightness) {
-		NDArray sum = m.zeros(new Shape(height, width));
-		NDArray max = m.zeros(new Shape(height, width));
+	static final class Scratch {
+		final TensorCopies first = new TensorCopies(), second = new TensorCopies();
+		float[] u = new float[0], v = new float[0], whole = new float[0], needed = new float[0], angles = new float[0];
+		float[] phi = new float[0], root = new float[0], cosines = new float[0], coverage = new float[0];
+
+		private static float[] atLeast(float[] a, int n) {
+			return a.length >= n ? a : new float[Math.max(n, a.length + a.length / 2)];
+		}
+	}
+
+	/**
+	 * Paints the objects into the rows [{@code y0}, {@code y0 + rows}) and columns [{@code x0}, {@code x0 + cols}) of a
+	 * {@code height × width} field: adds each object's brightness-weighted coverage to {@code sum} and raises {@code max}
+	 * to its coverage, both {@code rows × cols} row-major and zero to begin with. Coverage is 1 inside an outline, 0
+	 * outside, 0.5 on it, antialiased over about a pixel, computed on a window around each object ([N, S, S], S from the
+	 * largest object): the work grows with the objects' area, not with the field's area times their number.
+	 *
+	 * <p>Each pixel's coverage is the number libtorch's ops on the [N, S, S] windows give, bit for bit. Products,
+	 * quotients and sums, which Java rounds as libtorch does, run here, on the pixels asked for only; libtorch takes
+	 * the square roots (not correctly rounded) and cosines, whose results do not depend on where a value sits in a
+	 * tensor, and the atan2 and sigmoid on the whole [N, S, S] windows as before: their vectorised loops round a
+	 * tensor's last few elements differently from the rest, so each pixel keeps its place (the places not asked for
+	 * hold zeros).
+	 */
+	void paint(NDManager m, Scratch scratch, int height, int width, float[] brightness, int y0, int x0, int rows, int cols,
+		float[] sum, float[] max) {
 		int n = objects.size();
-		if (n == 0) return new NDList(sum, max);
+		if (n == 0) return;
 		int reach = 0;
 		for (float[] o : objects) {
 			double wobble = 1;
 			for (int k = 0; k < HARMONICS; k++) wobble += o[6 + 2 * k];
 			reach = Math.max(reach, (int) Math.ceil(Math.max(o[2], o[3]) * wobble) + 2);
 		}
-		int side = 2 * reach + 1;
-		float[][] columns = new float[6 + 2 * HARMONICS][n];
-		float[] offsetX = new float[n];
-		float[] offsetY = new float[n];
-		int[][] origin = new int[n][2];
+		int side = 2 * reach + 1, area = side * side, all = n * area;
+		// each window's part within the field and within the rows and columns asked for: [xa, xb) × [ya, yb)
+		int[] xa = new int[n], xb = new int[n], ya = new int[n], yb = new int[n], ox = new int[n], oy = new int[n];
+		int count = 0;
 		for (int i = 0; i < n; i++) {
 			float[] o = objects.get(i);
-			for (int j = 0; j < columns.length; j++) columns[j][i] = o[j];
-			origin[i][0] = (int) Math.floor(o[0]) - reach;
-			origin[i][1] = (int) Math.floor(o[1]) - reach;
-			offsetX[i] = origin[i][0] - o[0];
-			offsetY[i] = origin[i][1] - o[1];
+			ox[i] = (int) Math.floor(o[0]) - reach;
+			oy[i] = (int) Math.floor(o[1]) - reach;
+			xa[i] = Math.max(Math.max(0, ox[i]), x0);
+			xb[i] = Math.max(xa[i], Math.min(Math.min(width, ox[i] + side), x0 + cols));
+			ya[i] = Math.max(Math.max(0, oy[i]), y0);
+			yb[i] = Math.max(ya[i], Math.min(Math.min(height, oy[i] + side), y0 + rows));
+			count += (xb[i] - xa[i]) * (yb[i] - ya[i]);
 		}
-		Shape perObject = new Shape(n, 1, 1);
-		NDArray steps = m.arange(side).toType(DataType.FLOAT32, false);
-		NDArray dx = steps.reshape(1, 1, side).add(m.create(offsetX, perObject));
-		NDArray dy = steps.reshape(1, side, 1).add(m.create(offsetY, perObject));
-		NDArray cos = m.create(columns[4], perObject);
-		NDArray sin = m.create(columns[5], perObject);
-		NDArray a = m.create(columns[2], perObject);
-		NDArray b = m.create(columns[3], perObject);
-		NDArray u = dx.mul(cos).add(dy.mul(sin)).div(a);
-		NDArray v = dy.mul(cos).sub(dx.mul(sin)).div(b);
-		NDArray rho = u.square().add(v.square()).sqrt();
-		NDArray phi = v.atan2(u);
-		NDArray outline = m.ones(perObject);
-		for (int k = 0; k < HARMONICS; k++) {
-			NDArray amplitude = m.create(columns[6 + 2 * k], perObject);
-			NDArray phase = m.create(columns[7 + 2 * k], perObject);
-			outline = outline.add(phi.mul(k + 2f).add(phase).cos().mul(amplitude));
+		if (count == 0) return;
+		Shape windows = new Shape(n, side, side);
+		float[] u = scratch.u = Scratch.atLeast(scratch.u, all);
+		float[] v = scratch.v = Scratch.atLeast(scratch.v, all);
+		float[] needed = scratch.needed = Scratch.atLeast(scratch.needed, count + n);
+		Arrays.fill(u, 0, all, 0f);
+		Arrays.fill(v, 0, all, 0f);
+		// where the pixel is in the object's frame (u along its major axis, in units of the semi-axes), as
+		// (dx cos θ + dy sin θ) / a and (dy cos θ − dx sin θ) / b with dx = column − x, dy = row − y; and u² + v²
+		for (int i = 0, j = 0; i < n; i++) {
+			float[] o = objects.get(i);
+			float offsetX = ox[i] - o[0], offsetY = oy[i] - o[1], cos = o[4], sin = o[5], a = o[2], b = o[3];
+			for (int y = ya[i]; y < yb[i]; y++) {
+				float dy = (float) (y - oy[i]) + offsetY;
+				for (int x = xa[i], e = i * area + (y - oy[i]) * side + x - ox[i]; x < xb[i]; x++, e++, j++) {
+					float dx = (float) (x - ox[i]) + offsetX;
+					float ue = (dx * cos + dy * sin) / a, ve = (dy * cos - dx * sin) / b;
+					u[e] = ue;
+					v[e] = ve;
+					needed[j] = ue * ue + ve * ve;
+				}
+			}
 		}
-		// distance inside the outline in pixels, approximately: radial units times the mean radius
-		NDArray cover = Activation.sigmoid(outline.sub(rho).mul(a.mul(b).sqrt()).div(EDGE));
-		NDArray weighted = cover.mul(m.create(brightness, perObject));
-		for (int i = 0; i < n; i++) {
-			int x0 = Math.max(0, origin[i][0]), x1 = Math.min(width, origin[i][0] + side);
-			int y0 = Math.max(0, origin[i][1]), y1 = Math.min(height, origin[i][1] + side);
-			if (x0 >= x1 || y0 >= y1) continue;
-			NDIndex field = new NDIndex("{}:{}, {}:{}", y0, y1, x0, x1);
-			NDIndex window = new NDIndex("{}, {}:{}, {}:{}", i, y0 - origin[i][1], y1 - origin[i][1], x0 - origin[i][0], x1 - origin[i][0]);
-			sum.set(field, sum.get(field).add(weighted.get(window)));
-			max.set(field, max.get(field).maximum(cover.get(window)));
+		for (int i = 0; i < n; i++) needed[count + i] = objects.get(i)[2] * objects.get(i)[3];
+		try (NDManager scope = m.newSubManager()) {
+			float[] phi = scratch.phi = Scratch.atLeast(scratch.phi, all);
+			TensorCopies.read(scratch.second.shared(scope, v, windows).atan2(scratch.first.shared(scope, u, windows)), phi);
+			// ρ of each pixel, then √(ab) of each object: the distance inside the outline is in radial units times it
+			float[] root = scratch.root = Scratch.atLeast(scratch.root, count + n);
+			TensorCopies.read(scratch.first.shared(scope, needed, new Shape(count + n)).sqrt(), root);
+			float[] angles = scratch.angles = Scratch.atLeast(scratch.angles, HARMONICS * count);
+			for (int i = 0, j = 0; i < n; i++) {
+				float[] o = objects.get(i);
+				for (int y = ya[i]; y < yb[i]; y++) {
+					for (int x = xa[i], e = i * area + (y - oy[i]) * side + x - ox[i]; x < xb[i]; x++, e++, j++) {
+						float angle = phi[e];
+						for (int k = 0; k < HARMONICS; k++) angles[k * count + j] = angle * (k + 2f) + o[7 + 2 * k];
+					}
+				}
+			}
+			float[] cosines = scratch.cosines = Scratch.atLeast(scratch.cosines, HARMONICS * count);
+			TensorCopies.read(scratch.second.shared(scope, angles, new Shape(HARMONICS * count)).cos(), cosines);
+			// the outline's radius in that direction, 1 + Σ amplitude · cos(k φ + phase), less ρ, in pixels, over the edge's width
+			float[] whole = scratch.whole = Scratch.atLeast(scratch.whole, all);
+			Arrays.fill(whole, 0, all, 0f);
+			for (int i = 0, j = 0; i < n; i++) {
+				float[] o = objects.get(i);
+				float scale = root[count + i];
+				for (int y = ya[i]; y < yb[i]; y++) {
+					for (int x = xa[i], e = i * area + (y - oy[i]) * side + x - ox[i]; x < xb[i]; x++, e++, j++) {
+						float outline = 1f;
+						for (int k = 0; k < HARMONICS; k++) outline = outline + cosines[k * count + j] * o[6 + 2 * k];
+						whole[e] = (outline - root[j]) * scale / EDGE;
+					}
+				}
+			}
+			float[] coverage = scratch.coverage = Scratch.atLeast(scratch.coverage, all);
+			TensorCopies.read(Activation.sigmoid(scratch.first.shared(scope, whole, windows)), coverage);
+			for (int i = 0; i < n; i++) {
+				float weight = brightness[i];
+				for (int y = ya[i]; y < yb[i]; y++) {
+					int window = (i * side + y - oy[i]) * side - ox[i], out = (y - y0) * cols - x0;
+					for (int x = xa[i]; x < xb[i]; x++) {
+						float c = coverage[window + x];
+						sum[out + x] = sum[out + x] + c * weight;
+						if (c > max[out + x]) max[out + x] = c;
+					}
+				}
+			}
 		}
-		return new NDList(sum, max);
 	}
 }

@@ -1,11 +1,15 @@
 package org.ldmfiji.train.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.ldmfiji.testing.ManagerPerClassTest;
+
+import java.util.SplittableRandom;
 
 class GaussianBlurTest extends ManagerPerClassTest {
 
@@ -27,5 +31,59 @@ class GaussianBlurTest extends ManagerPerClassTest {
 		// edges are extended, not darkened: a constant image stays constant up to its border
 		NDArray constant = manager.full(new Shape(2, 3, 12, 9), 0.7f);
 		for (float v : GaussianBlur.apply(constant, 2.0).toFloatArray()) assertEquals(0.7f, v, 1e-6);
+	}
+
+	/**
+	 * The Java blur rounds as libtorch's conv2d does, on both sides of the size where conv2d switches from its own
+	 * im2col (a product and a sum per tap) to oneDNN (one fused multiply-add per tap), so the two blur the same image
+	 * to the same bits; rounding the other way shows at that size.
+	 */
+	@Test
+	void theJavaBlurIsLibtorchsBitForBitOnBothSidesOfItsSwitch() {
+		SplittableRandom random = new SplittableRandom(4);
+		// {height, width, sigma}: 9 taps; rows on 130 × 157 = 20410 and 131 × 157 = 20567 pixels, columns on fewer
+		// and more than 20480; a 43-tap kernel on a field as large as a 256-pixel crop's
+		double[][] cases = {{130, 157, 1.0}, {131, 157, 1.0}, {150, 150, 1.0}, {47, 61, 2.5}, {326, 326, 6.0}, {98, 154, 6.0}};
+		for (double[] c : cases) {
+			int h = (int) c[0], w = (int) c[1];
+			float[] k = GaussianBlur.kernel(c[2]);
+			float[] x = new float[h * w];
+			for (int i = 0; i < x.length; i++) x[i] = (float) random.nextDouble(-2, 2);
+			float[] expected = GaussianBlur.valid(manager.create(x, new Shape(1, 1, h, w)), k).toFloatArray();
+			int ow = w - k.length + 1;
+			boolean fusedRows = GaussianBlur.fusedTaps((long) h * w), fusedColumns = GaussianBlur.fusedTaps((long) h * ow);
+			float[] actual = new float[expected.length];
+			GaussianBlur.Separable blur = new GaussianBlur.Separable();
+			blur.set(x, w, h, 0);
+			blur.apply(w, h, k, fusedRows, fusedColumns, actual);
+			String at = h + " x " + w + ", sigma " + c[2];
+			for (int i = 0; i < expected.length; i++) {
+				assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), at + ", pixel " + i);
+			}
+			blur.set(x, w, h, 0);
+			blur.apply(w, h, k, !fusedRows, !fusedColumns, actual);
+			boolean differs = false;
+			for (int i = 0; i < expected.length; i++) differs |= expected[i] != actual[i];
+			assertTrue(differs, "rounded the other way, " + at + " is still libtorch's");
+		}
+		assertFalse(GaussianBlur.fusedTaps(20480));
+		assertTrue(GaussianBlur.fusedTaps(20481));
+	}
+
+	@Test
+	void theJavaBlurExtendsTheEdgeAsApplyDoes() {
+		int h = 23, w = 31;
+		double sigma = 2.0;
+		float[] x = new float[h * w];
+		SplittableRandom random = new SplittableRandom(5);
+		for (int i = 0; i < x.length; i++) x[i] = (float) random.nextDouble();
+		float[] expected = GaussianBlur.apply(manager.create(x, new Shape(1, 1, h, w)), sigma).toFloatArray();
+		float[] k = GaussianBlur.kernel(sigma);
+		int r = GaussianBlur.radius(sigma), pw = w + 2 * r, ph = h + 2 * r;
+		float[] actual = new float[h * w];
+		GaussianBlur.Separable blur = new GaussianBlur.Separable();
+		blur.set(x, w, h, r);
+		blur.apply(pw, ph, k, GaussianBlur.fusedTaps((long) pw * ph), GaussianBlur.fusedTaps((long) ph * w), actual);
+		for (int i = 0; i < expected.length; i++) assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), "pixel " + i);
 	}
 }
