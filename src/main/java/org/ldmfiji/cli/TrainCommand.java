@@ -50,24 +50,24 @@ final class TrainCommand implements Callable<Integer> {
 			+ "a resumed run keeps its own unless given one, for example a lower rate for its last stretch)")
 	Double learningRate;
 
-	@Option(names = "--warmup", defaultValue = "100", paramLabel = "N", description = "learning-rate warm-up steps (default: ${DEFAULT-VALUE})")
-	int warmup;
+	@Option(names = "--warmup", paramLabel = "N", description = "learning-rate warm-up steps (default: 100; a resumed run keeps its own unless given one)")
+	Integer warmup;
 
-	@Option(names = "--clip", defaultValue = "1.0", paramLabel = "NORM", description = "gradient clipping norm, 0 = off (default: ${DEFAULT-VALUE})")
-	double clip;
+	@Option(names = "--clip", paramLabel = "NORM", description = "gradient clipping norm, 0 = off (default: 1.0; a resumed run keeps its own unless given one)")
+	Double clip;
 
-	@Option(names = "--ema-decay", defaultValue = "0.9999", paramLabel = "D", description = "EMA decay (default: ${DEFAULT-VALUE})")
-	double emaDecay;
+	@Option(names = "--ema-decay", paramLabel = "D", description = "EMA decay (default: 0.9999; a resumed run keeps its own unless given one)")
+	Double emaDecay;
 
 	@Option(names = "--cond-dropout", defaultValue = "0.1", paramLabel = "P",
-		description = "probability of training without the condition, for guidance (default: ${DEFAULT-VALUE})")
-	double condDropout;
+		description = "probability of training without the condition, for guidance (default: 0.1; a resumed run keeps its own unless given one)")
+	Double condDropout;
 
-	@Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "N", description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
-	int checkpointEvery;
+	@Option(names = "--checkpoint-every", paramLabel = "N", description = "steps between checkpoints (default: 500; a resumed run keeps its own unless given one)")
+	Integer checkpointEvery;
 
-	@Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "the run's seed (default: ${DEFAULT-VALUE})")
-	long seed;
+	@Option(names = "--seed", paramLabel = "S", description = "a new run's seed (default: 0; a resumed run keeps its own)")
+	Long seed;
 
 	@Option(names = "--threads", paramLabel = "T",
 		description = "intra-op threads (default: libtorch's); on a machine other work shares, 1 is often much faster")
@@ -104,23 +104,33 @@ final class TrainCommand implements Callable<Integer> {
 	}
 
 	/**
-	 * A resumed run keeps its settings but for those given: its length, and for a last stretch its rate, crop size and
-	 * batch (larger crops in fewer images cost the same per step).
+	 * A resumed run keeps its settings but for those given, from its next step on: typically its length, and for a
+	 * last stretch its rate, crop size and batch (larger crops in fewer images cost the same per step). Its seed is
+	 * what makes it reproducible, so it cannot change.
 	 */
 	private TrainingSettings resumed(TrainingSettings saved) {
+		if (seed != null && seed != saved.seed)
+			throw new IllegalArgumentException("--seed: the run in " + run + " keeps its seed " + saved.seed + "; give none, or start a new run");
 		TrainingSettings.Builder b = saved.toBuilder();
 		if (steps != null) b.steps(steps);
 		if (batch != null) b.batchSize(batch);
 		if (learningRate != null) b.learningRate(learningRate);
 		if (crop != null) b.cropSize(crop);
+		if (warmup != null) b.warmupSteps(warmup);
+		if (clip != null) b.maxGradNorm(clip);
+		if (emaDecay != null) b.emaDecay(emaDecay);
+		if (condDropout != null) b.condDropout(condDropout);
+		if (checkpointEvery != null) b.checkpointEvery(checkpointEvery);
+		if (data != null) b.data(data);
 		return b.build();
 	}
 
 	private TrainingSettings settings(double baseLearningRate) {
 		int b = batch == null ? 8 : batch;
 		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(baseLearningRate, b);
-		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(b).learningRate(lr).warmupSteps(warmup)
-			.maxGradNorm(clip).emaDecay(emaDecay).condDropout(condDropout).checkpointEvery(checkpointEvery).seed(seed).cropSize(crop == null ? 128 : crop)
-			.data(data == null ? TrainingData.SYNTHETIC : data).build();
+		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(b).learningRate(lr)
+			.warmupSteps(warmup == null ? 100 : warmup).maxGradNorm(clip == null ? 1.0 : clip).emaDecay(emaDecay == null ? 0.9999 : emaDecay)
+			.condDropout(condDropout == null ? 0.1 : condDropout).checkpointEvery(checkpointEvery == null ? 500 : checkpointEvery)
+			.seed(seed == null ? 0 : seed).cropSize(crop == null ? 128 : crop).data(data == null ? TrainingData.SYNTHETIC : data).build();
 	}
 }
