@@ -45,6 +45,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
 	/** The evaluation of a first stage alone, which is no task a model is asked to do. */
 	static final String AUTOENCODE = "autoencode";
+	private static final String VARIED = "varied";
 
 	@Option(names = "--task", required = true, paramLabel = "sr|inpaint|synthesize|autoencode", description = "what to evaluate")
 	String task;
@@ -55,8 +56,9 @@ final class EvaluateCommand implements Callable<Integer> {
 	@Mixin
 	SamplingOptions sampling;
 
-	@Option(names = "--data", paramLabel = "held-out|training",
-		description = "the generator configuration the images are drawn from, always with the held-out seed (default: held-out for sr, "
+	@Option(names = "--data", paramLabel = "held-out|training|varied",
+		description = "the generator configuration the images are drawn from, always with the held-out seed; varied: each image a "
+			+ "configuration of its own, as synthetic-varied trains (default: held-out for sr, "
 			+ "inpaint and autoencode; training for synthesize, whose images can only look like the population its label maps were drawn with)")
 	String data;
 
@@ -98,7 +100,7 @@ final class EvaluateCommand implements Callable<Integer> {
 		if (labels != null && images == null) throw new IllegalArgumentException("--labels goes with --images");
 		HeldOutSet set = images != null ? HeldOutSet.of("crops of " + images + (labels == null ? "" : " with labels from " + labels),
 			new FolderImages(images, labels, size, size, IntensityMapping.DEFAULT_LOW_PERCENTILE, IntensityMapping.DEFAULT_HIGH_PERCENTILE),
-			count, seed) : HeldOutSet.synthetic(data, MicroscopyConfig.named(data), size, count, seed);
+			count, seed) : VARIED.equalsIgnoreCase(data.trim()) ? HeldOutSet.varied(size, count, seed) : generated(data, size, count, seed);
 		Progress progress = new Progress(spec.commandLine().getErr());
 		try {
 			EvaluationReport report = autoencode ? autoencode(set, progress) : evaluate(t, set, progress);
@@ -154,11 +156,20 @@ final class EvaluateCommand implements Callable<Integer> {
 		}
 	}
 
+	private static HeldOutSet generated(String configuration, int size, int count, long seed) {
+		try {
+			return HeldOutSet.synthetic(configuration, MicroscopyConfig.named(configuration), size, count, seed);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("unknown --data '" + configuration + "' (held-out, training, " + VARIED + ")", e);
+		}
+	}
+
 	private EvaluationReport evaluate(Task t, LatentDiffusion ldm, String name, HeldOutSet set, SamplingSettings settings, NDManager m) {
 		switch (t) {
 			case SR: {
 				// held-out images get a held-out degradation too: the noise an SR model meets is the low-resolution image's
-				SrDegradation degradation = images == null && "training".equals(data.trim()) ? SrDegradation.standard() : SrDegradation.heldOut();
+				boolean trainingRanges = images == null && ("training".equalsIgnoreCase(data.trim()) || VARIED.equalsIgnoreCase(data.trim()));
+				SrDegradation degradation = trainingRanges ? SrDegradation.standard() : SrDegradation.heldOut();
 				return SrEvaluation.run(ldm, name, set, degradation.withFactor(ldm.firstStage().downsamplingFactor()), settings, pictures, m);
 			}
 			case INPAINT:

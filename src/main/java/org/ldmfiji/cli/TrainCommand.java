@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
 	Path firstStage;
 
 	@Option(names = "--data", paramLabel = "synthetic|DIR|synthetic:DIR",
-		description = "training images: the built-in generator (synthetic-clean: without camera noise), a folder of images, or several joined by the path separator (synthetic:DIR), mixed in equal parts (default: a new run: synthetic; a resumed run: its own)")
+		description = "training images: the built-in generator (synthetic-varied: a configuration of its own for every image, for models meant for other images; -clean: without camera noise), a folder of images, or several joined by the path separator (synthetic:DIR), mixed in equal parts (default: a new run: synthetic; a resumed run: its own)")
 	String data;
 
 	@Option(names = "--crop", paramLabel = "PX", description = "side of the square training crops (default: 128; a resumed run keeps its own unless given one, "

@@ -4,12 +4,14 @@ import org.ldmfiji.train.data.ImageSource;
 import org.ldmfiji.train.data.LabelledImage;
 import org.ldmfiji.train.data.MicroscopyConfig;
 import org.ldmfiji.train.data.SyntheticMicroscopy;
+import org.ldmfiji.train.data.VariedMicroscopy;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Images an evaluation measures on, never used in training: drawn from the generator with its own seed (by default
@@ -35,16 +37,26 @@ public final class HeldOutSet {
 
 	/** {@code count} synthetic images of {@code size}², with labels and clean versions. */
 	public static HeldOutSet synthetic(String configName, MicroscopyConfig config, int size, int count, long seed) {
-		SyntheticMicroscopy source = new SyntheticMicroscopy(config, size, size);
+		return drawn(new SyntheticMicroscopy(config, size, size)::render, count, seed, String.format(Locale.ROOT,
+			"%d synthetic %dx%d images, generator configuration '%s' (%s), seed %d", count, size, size, configName, config, seed));
+	}
+
+	/** {@code count} synthetic images of {@code size}², each of a generator configuration of its own ({@link VariedMicroscopy}). */
+	public static HeldOutSet varied(int size, int count, long seed) {
+		return drawn(new VariedMicroscopy(size, size)::render, count, seed, String.format(Locale.ROOT,
+			"%d synthetic %dx%d images, each of a generator configuration drawn from the varied training ranges, seed %d",
+			count, size, size, seed));
+	}
+
+	private static HeldOutSet drawn(Function<SplittableRandom, SyntheticMicroscopy.Sample> source, int count, long seed, String description) {
 		SplittableRandom random = new SplittableRandom(seed);
 		List<LabelledImage> recorded = new ArrayList<>(), clean = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
-			SyntheticMicroscopy.Sample s = source.render(random.split());
+			SyntheticMicroscopy.Sample s = source.apply(random.split());
 			recorded.add(s.noisy);
 			clean.add(s.clean);
 		}
-		return new HeldOutSet(String.format(Locale.ROOT, "%d synthetic %dx%d images, generator configuration '%s' (%s), seed %d",
-			count, size, size, configName, config, seed), recorded, clean);
+		return new HeldOutSet(description, recorded, clean);
 	}
 
 	/** {@code count} crops from any source (a folder of real images): recorded and clean are the same. */

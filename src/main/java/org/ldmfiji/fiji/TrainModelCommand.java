@@ -45,7 +45,7 @@ public final class TrainModelCommand extends ContextCommand {
 	@Parameter(required = false, persist = false, description = "a new run's trained autoencoder weights (kept frozen)")
 	private File first_stage;
 
-	@Parameter(persist = false, description = "synthetic (the built-in microscopy generator), a folder of images, or both joined by the path separator (mixed 1:1)")
+	@Parameter(persist = false, description = "synthetic (the built-in microscopy generator; synthetic-varied: a configuration of its own for every image), a folder of images, or both joined by the path separator (mixed 1:1)")
 	private String data = TrainingData.SYNTHETIC;
 
 	@Parameter(min = "8", persist = false, description = "a new run's side of the square training crops in pixels (a resumed run keeps its own)")

@@ -5,6 +5,7 @@ import org.ldmfiji.train.data.ImageSource;
 import org.ldmfiji.train.data.MicroscopyConfig;
 import org.ldmfiji.train.data.MixedSource;
 import org.ldmfiji.train.data.SyntheticMicroscopy;
+import org.ldmfiji.train.data.VariedMicroscopy;
 
 import java.io.File;
 import java.io.IOException;
@@ -30,6 +31,14 @@ public final class TrainingData {
 	 * autoencoder learn to reproduce the clean images super-resolution aims at while still encoding recorded ones.
 	 */
 	public static final String SYNTHETIC_CLEAN = "synthetic-clean";
+
+	/**
+	 * The generator with a configuration of its own for every image ({@link VariedMicroscopy}): what a model meant for
+	 * images other than the generator's own should learn from. With the suffix {@value #CLEAN_SUFFIX}, without noise.
+	 */
+	public static final String SYNTHETIC_VARIED = "synthetic-varied";
+
+	private static final String CLEAN_SUFFIX = "-clean";
 
 	/** Opens a run's images once it is known what the model learns and at which crop size. */
 	@FunctionalInterface
@@ -78,9 +87,14 @@ public final class TrainingData {
 	}
 
 	private static ImageSource one(String spec, int size, boolean clean) throws IOException {
+		boolean noiseless = clean || spec.toLowerCase(java.util.Locale.ROOT).endsWith(CLEAN_SUFFIX);
 		if (SYNTHETIC.equalsIgnoreCase(spec) || SYNTHETIC_CLEAN.equalsIgnoreCase(spec)) {
 			SyntheticMicroscopy generator = new SyntheticMicroscopy(MicroscopyConfig.training(), size, size);
-			return clean || SYNTHETIC_CLEAN.equalsIgnoreCase(spec) ? generator.clean() : generator;
+			return noiseless ? generator.clean() : generator;
+		}
+		if (SYNTHETIC_VARIED.equalsIgnoreCase(spec) || (SYNTHETIC_VARIED + CLEAN_SUFFIX).equalsIgnoreCase(spec)) {
+			VariedMicroscopy generator = new VariedMicroscopy(size, size);
+			return noiseless ? generator.clean() : generator;
 		}
 		return FolderImages.open(Paths.get(spec), size, size);
 	}

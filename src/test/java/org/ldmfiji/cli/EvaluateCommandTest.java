@@ -84,11 +84,25 @@ class EvaluateCommandTest {
 		"evaluate --task autoencode -o x | error: give --model: an autoencoder's folder or config.yaml, or a latent diffusion model whose first stage to measure",
 		"evaluate --task sr --size 60 -o x | error: the image size must be a multiple of 8 for this model, not 60x60",
 		"evaluate --task colour -o x | error: unknown task 'colour' (sr, inpaint, synthesize, autoencode)",
-		"evaluate --task sr --data tomorrow -o x | error: unknown generator configuration 'tomorrow' (training, held-out)",
+		"evaluate --task sr --data tomorrow -o x | error: unknown --data 'tomorrow' (held-out, training, varied)",
 	})
 	void mistakesAreOneLine(String args, String message) {
 		String[] r = CliTest.run(args.replace(" x", " " + tmp.resolve("x")).split(" "));
 		assertEquals("1", r[0], r[1]);
 		assertEquals(message, r[1].lines().filter(l -> l.startsWith("error: ")).findFirst().orElse(r[1]));
+	}
+
+	/** --data varied: images each of a configuration of its own, as synthetic-varied trains; other names are refused. */
+	@Test
+	void variedDataAreTheTrainingRangesAndUnknownDataAreNamed() throws Exception {
+		Path out = tmp.resolve("varied");
+		String[] r = CliTest.run("evaluate", "--task", "autoencode", "--model", "tiny-sr-test", "--data", "varied", "--count", "2",
+			"--size", "32", "--pictures", "0", "-o", out.toString());
+		assertEquals("0", r[0], r[1]);
+		String md = new String(Files.readAllBytes(out.resolve("report.md")), StandardCharsets.UTF_8);
+		assertTrue(md.contains("each of a generator configuration drawn from the varied training ranges"), md);
+		r = CliTest.run("evaluate", "--task", "autoencode", "--model", "tiny-sr-test", "--data", "everything", "-o", out.toString());
+		assertEquals("1", r[0], r[1]);
+		assertTrue(r[1].contains("error: unknown --data 'everything' (held-out, training, varied)"), r[1]);
 	}
 }
