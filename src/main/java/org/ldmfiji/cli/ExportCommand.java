@@ -32,6 +32,11 @@ final class ExportCommand implements Callable<Integer> {
 	@Option(names = "--raw", description = "export the denoiser's raw weights instead of its EMA")
 	boolean raw;
 
+	@Option(names = "--decoder-from", paramLabel = "WEIGHTS",
+		description = "an autoencoder's weights whose decoder replaces the model's first stage decoder; its encoder must be the model's "
+			+ "bit for bit (a stretch trained with --freeze encoder)")
+	Path decoderFrom;
+
 	@Option(names = "--force", description = "replace config.yaml and model.safetensors of a folder that is not empty")
 	boolean force;
 
@@ -41,9 +46,10 @@ final class ExportCommand implements Callable<Integer> {
 		boolean hadCard = Files.isRegularFile(out.resolve(ModelCard.FILE_NAME));
 		Inference.prepareThread();
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			ModelExport.Result r = ModelExport.export(run, out, storage, raw, force, m);
+			ModelExport.Result r = ModelExport.export(run, out, storage, raw, decoderFrom, force, m);
 			System.out.println("exported " + (r.step == null ? "" : "step " + r.step + " of ") + run + " to " + out + ": "
-				+ r.weights + ", " + r.tensors + " tensors in " + r.storage);
+				+ r.weights + (decoderFrom == null ? "" : ", the first stage's decoder from " + decoderFrom) + ", " + r.tensors
+				+ " tensors in " + r.storage);
 			System.out.println("model.safetensors: " + size(r.bytes) + " (the run's: " + size(r.runBytes) + ")");
 			System.out.println("config.yaml: " + size(Files.size(out.resolve(TrainingCheckpoint.CONFIG))));
 			System.out.println("sha256: " + r.sha256);

@@ -66,6 +66,11 @@ final class TrainCommand implements Callable<Integer> {
 	@Option(names = "--checkpoint-every", paramLabel = "N", description = "steps between checkpoints (default: 500; a resumed run keeps its own unless given one)")
 	Integer checkpointEvery;
 
+	@Option(names = "--freeze", paramLabel = "encoder|none",
+		description = "an autoencoder run's part that stays fixed: encoder (and quant_conv), so that the latent diffusion models "
+			+ "trained on its latents stay valid while its decoder learns on (default: none; a resumed run keeps its own unless given)")
+	String freeze;
+
 	@Option(names = "--seed", paramLabel = "S", description = "a new run's seed (default: 0; a resumed run keeps its own)")
 	Long seed;
 
@@ -122,6 +127,7 @@ final class TrainCommand implements Callable<Integer> {
 		if (condDropout != null) b.condDropout(condDropout);
 		if (checkpointEvery != null) b.checkpointEvery(checkpointEvery);
 		if (data != null) b.data(data);
+		if (freeze != null) b.frozen(freeze.trim().toLowerCase(java.util.Locale.ROOT));
 		return b.build();
 	}
 
@@ -131,6 +137,7 @@ final class TrainCommand implements Callable<Integer> {
 		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(b).learningRate(lr)
 			.warmupSteps(warmup == null ? 100 : warmup).maxGradNorm(clip == null ? 1.0 : clip).emaDecay(emaDecay == null ? 0.9999 : emaDecay)
 			.condDropout(condDropout == null ? 0.1 : condDropout).checkpointEvery(checkpointEvery == null ? 500 : checkpointEvery)
-			.seed(seed == null ? 0 : seed).cropSize(crop == null ? 128 : crop).data(data == null ? TrainingData.SYNTHETIC : data).build();
+			.seed(seed == null ? 0 : seed).cropSize(crop == null ? 128 : crop).data(data == null ? TrainingData.SYNTHETIC : data)
+			.frozen(freeze == null ? TrainingSettings.NOTHING_FROZEN : freeze.trim().toLowerCase(java.util.Locale.ROOT)).build();
 	}
 }

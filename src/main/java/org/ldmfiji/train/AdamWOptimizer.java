@@ -35,6 +35,8 @@ final class AdamWOptimizer {
 
 	private final AdamW adamW;
 	private final Map<String, NDArray> parameters;
+	/** The parameters that learn: all, or all but those a run keeps fixed (whose moments are kept as they were). */
+	private final Map<String, NDArray> trainable;
 	private final Map<String, Map<Device, NDArray>> means;
 	private final Map<String, Map<Device, NDArray>> variances;
 	private int skipped;
@@ -45,6 +47,15 @@ final class AdamWOptimizer {
 	 * @param beta1      0.9 (torch's default) for the denoiser; the reference trains autoencoders with betas (0.5, 0.9)
 	 */
 	AdamWOptimizer(Map<String, NDArray> parameters, TrainingSettings s, float beta1, float beta2, int doneSteps, NDManager manager) {
+		this(parameters, key -> true, s, beta1, beta2, doneSteps, manager);
+	}
+
+	/**
+	 * @param learns which parameters are updated; the others get no gradient (their graph is cut before them) and keep
+	 *               their values and moments, so that a later stretch may train them again
+	 */
+	AdamWOptimizer(Map<String, NDArray> parameters, java.util.function.Predicate<String> learns, TrainingSettings s, float beta1,
+		float beta2, int doneSteps, NDManager manager) {
 		Tracker lr = Tracker.fixed((float) s.learningRate);
 		if (s.warmupSteps > 0) {
 			lr = WarmUpTracker.builder().setMainTracker(lr).optWarmUpSteps(s.warmupSteps).optWarmUpBeginValue(0f)
@@ -53,6 +64,9 @@ final class AdamWOptimizer {
 		this.adamW = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays((float) s.weightDecay).optBeta1(beta1).optBeta2(beta2)
 			.optBeginNumUpdate(doneSteps).build();
 		this.parameters = parameters;
+		this.trainable = new LinkedHashMap<>();
+		for (Map.Entry<String, NDArray> p : parameters.entrySet()) if (learns.test(p.getKey())) trainable.put(p.getKey(), p.getValue());
+		if (trainable.isEmpty()) throw new IllegalArgumentException("no parameter is left to train");
 		this.means = stateMap(MEANS);
 		this.variances = stateMap(VARIANCES);
 		for (Map.Entry<String, NDArray> p : parameters.entrySet()) {
@@ -69,12 +83,12 @@ final class AdamWOptimizer {
 	 * @return the gradients' global norm before clipping
 	 */
 	float step(double maxGradNorm) {
-		List<NDArray> gradients = new ArrayList<>(parameters.size());
-		for (NDArray p : parameters.values()) gradients.add(p.getGradient());
+		List<NDArray> gradients = new ArrayList<>(trainable.size());
+		for (NDArray p : trainable.values()) gradients.add(p.getGradient());
 		float norm = GradientClipping.clip(gradients, maxGradNorm);
 		if (Float.isFinite(norm)) {
 			int i = 0;
-			for (Map.Entry<String, NDArray> p : parameters.entrySet()) adamW.update(p.getKey(), p.getValue(), gradients.get(i++));
+			for (Map.Entry<String, NDArray> p : trainable.entrySet()) adamW.update(p.getKey(), p.getValue(), gradients.get(i++));
 		} else {
 			// A non-finite gradient is skipped, as torch's GradScaler skips such steps, rather than written into every
 			// weight and moment. Seen (about 1 backward pass in 25) with a trainable SpatialRescaler feeding the UNet:
@@ -82,7 +96,7 @@ final class AdamWOptimizer {
 			// Conv2d pads around; the op has not been pinned down yet.
 			skipped++;
 		}
-		for (NDArray p : parameters.values()) JniUtils.zeroGrad((PtNDArray) p);
+		for (NDArray p : trainable.values()) JniUtils.zeroGrad((PtNDArray) p);
 		return norm;
 	}
 

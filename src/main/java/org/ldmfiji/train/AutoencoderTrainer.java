@@ -51,7 +51,21 @@ final class AutoencoderTrainer implements Trainer {
 		this.parameters = w.taken();
 		this.quantizer = config.kind == FirstStageConfig.Kind.VQ ? new VectorQuantizerTraining(parameters.get("quantize.embedding.weight"))
 			: null;
-		this.optimizer = new AdamWOptimizer(parameters, settings, 0.5f, 0.9f, doneSteps, manager);
+		this.optimizer = new AdamWOptimizer(parameters, key -> !encoderFrozen() || !isEncoder(key), settings, 0.5f, 0.9f, doneSteps, manager);
+	}
+
+	private boolean encoderFrozen() {
+		return TrainingSettings.ENCODER.equals(settings.frozen);
+	}
+
+	/** The parameters that make the latent: the encoder and quant_conv (the codebook too, which names the latents of a VQ model). */
+	private static boolean isEncoder(String key) {
+		return key.startsWith("encoder.") || key.startsWith("quant_conv.") || key.startsWith("quantize.");
+	}
+
+	/** With the encoder frozen, the graph is cut at the latent: no gradient reaches the encoder's parameters. */
+	private NDArray cut(NDArray latentSide) {
+		return encoderFrozen() ? latentSide.stopGradient() : latentSide;
 	}
 
 	FirstStage model() {
@@ -82,11 +96,11 @@ final class AutoencoderTrainer implements Trainer {
 	private NDArray lossOf(NDArray x) {
 		if (quantizer != null) {
 			NDArray[] q = quantizer.forward(model.encode(x));
-			return loss.forward(x, model.decode(q[0], false), q[1]);
+			return loss.forward(x, model.decode(cut(q[0]), false), cut(q[1]));
 		}
 		DiagonalGaussianDistribution posterior = ((AutoencoderKL) model).posterior(x);
-		NDArray reconstruction = model.decode(posterior.sample(), false);
-		return loss.forward(x, reconstruction, AutoencoderLoss.klDivergence(posterior.mean(), posterior.std()));
+		NDArray reconstruction = model.decode(cut(posterior.sample()), false);
+		return loss.forward(x, reconstruction, AutoencoderLoss.klDivergence(cut(posterior.mean()), cut(posterior.std())));
 	}
 
 	private NDArray train(SplittableRandom random) {

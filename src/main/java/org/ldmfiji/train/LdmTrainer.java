@@ -56,6 +56,9 @@ public final class LdmTrainer implements Trainer {
 	 */
 	LdmTrainer(LatentDiffusion model, TrainingTask task, TrainingSettings settings, ImageSource source, float scaleFactor,
 		int doneSteps, NDManager manager) {
+		if (!TrainingSettings.NOTHING_FROZEN.equals(settings.frozen))
+			throw new IllegalArgumentException("a latent diffusion run always keeps its first stage frozen and trains its denoiser; "
+				+ "freezing the encoder is for autoencoder runs");
 		this.model = model;
 		this.task = task;
 		this.settings = settings;

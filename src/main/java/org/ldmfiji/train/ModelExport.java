@@ -119,6 +119,17 @@ public final class ModelExport {
 	 */
 	public static Result export(Path run, Path out, Storage storage, boolean raw, boolean overwrite, NDManager manager)
 		throws IOException {
+		return export(run, out, storage, raw, null, overwrite, manager);
+	}
+
+	/**
+	 * @param decoderFrom an autoencoder's weights (its run's {@code model.safetensors}) whose decoder replaces the
+	 *                    latent diffusion model's: its encoder must be the model's first stage encoder bit for bit
+	 *                    (a stretch of the autoencoder with its encoder frozen), so that the model's latents are its
+	 *                    latents; null keeps the model's own first stage
+	 */
+	public static Result export(Path run, Path out, Storage storage, boolean raw, Path decoderFrom, boolean overwrite, NDManager manager)
+		throws IOException {
 		Path configFile = run.resolve(TrainingCheckpoint.CONFIG);
 		Path weightsFile = run.resolve(TrainingCheckpoint.WEIGHTS);
 		if (!Files.isRegularFile(configFile) || !Files.isRegularFile(weightsFile))
@@ -129,6 +140,10 @@ public final class ModelExport {
 		boolean autoencoder = TrainingRun.isAutoencoder(text, configFile.toString());
 		try (NDManager scratch = manager.newSubManager(); StateDict saved = SafetensorsReader.read(weightsFile, scratch)) {
 			Map<String, NDArray> tensors = autoencoder ? saved.tensors() : inferenceWeights(saved.tensors(), raw, weightsFile);
+			if (decoderFrom != null) {
+				if (autoencoder) throw new IllegalArgumentException(run + " holds an autoencoder: a decoder goes into a latent diffusion model");
+				tensors = withDecoder(tensors, decoderFrom, scratch);
+			}
 			Map<String, NDArray> converted = new LinkedHashMap<>();
 			for (Map.Entry<String, NDArray> e : tensors.entrySet()) converted.put(e.getKey(), convert(e.getKey(), e.getValue(), storage));
 
@@ -176,6 +191,40 @@ public final class ModelExport {
 		}
 		return out;
 	}
+
+	/**
+	 * The model's tensors with its first stage's decoder ({@code decoder.*}, {@code post_quant_conv.*}) taken from the
+	 * autoencoder in {@code file}, after checking that its encoder ({@code encoder.*}, {@code quant_conv.*},
+	 * {@code quantize.*}) is the model's bit for bit.
+	 */
+	static Map<String, NDArray> withDecoder(Map<String, NDArray> model, Path file, NDManager manager) throws IOException {
+		StateDict autoencoder = SafetensorsReader.read(file, manager);
+		Map<String, NDArray> out = new LinkedHashMap<>(model);
+		int encoder = 0, decoder = 0;
+		for (Map.Entry<String, NDArray> e : autoencoder.tensors().entrySet()) {
+			String key = e.getKey(), inModel = FIRST_STAGE + key;
+			NDArray mine = model.get(inModel);
+			boolean isEncoder = key.startsWith("encoder.") || key.startsWith("quant_conv.") || key.startsWith("quantize.");
+			if (!isEncoder && !key.startsWith("decoder.") && !key.startsWith("post_quant_conv.")) continue;
+			if (mine == null || !mine.getShape().equals(e.getValue().getShape()))
+				throw new IllegalArgumentException(file + ": '" + key + "' has no counterpart of its shape in the model ('" + inModel
+					+ "'): another autoencoder's architecture");
+			if (isEncoder) {
+				if (!mine.toType(DataType.FLOAT32, false).contentEquals(e.getValue().toType(DataType.FLOAT32, false)))
+					throw new IllegalArgumentException(file + ": its encoder differs from the model's first stage at '" + key
+						+ "', so the model's latents are not its latents: take the decoder of a stretch trained with the encoder frozen");
+				encoder++;
+			} else {
+				out.put(inModel, e.getValue());
+				decoder++;
+			}
+		}
+		if (encoder == 0 || decoder == 0)
+			throw new IllegalArgumentException(file + " holds no autoencoder (" + encoder + " encoder and " + decoder + " decoder tensors)");
+		return out;
+	}
+
+	private static final String FIRST_STAGE = "first_stage_model.";
 
 	/** A floating-point tensor in the storage type (scale_factor in float32); any other tensor as it is. */
 	static NDArray convert(String key, NDArray value, Storage storage) {

@@ -35,6 +35,14 @@ public final class TrainingSettings {
 	public final int cropSize;
 	/** The training images as the run was started with them ({@code TrainingData}'s names); "" = not recorded. */
 	public final String data;
+	/**
+	 * What an autoencoder run keeps fixed: {@value #NOTHING_FROZEN}, or {@value #ENCODER} (the encoder and quant_conv),
+	 * so that its latents, and the latent diffusion models trained on them, stay valid while its decoder learns on.
+	 */
+	public final String frozen;
+
+	public static final String NOTHING_FROZEN = "none";
+	public static final String ENCODER = "encoder";
 
 	private TrainingSettings(Builder b) {
 		this.steps = b.steps;
@@ -50,6 +58,7 @@ public final class TrainingSettings {
 		this.precision = b.precision;
 		this.cropSize = b.cropSize;
 		this.data = b.data;
+		this.frozen = b.frozen;
 	}
 
 	public static Builder builder() {
@@ -64,7 +73,7 @@ public final class TrainingSettings {
 	public Builder toBuilder() {
 		return new Builder().steps(steps).batchSize(batchSize).learningRate(learningRate).warmupSteps(warmupSteps)
 			.weightDecay(weightDecay).maxGradNorm(maxGradNorm).emaDecay(emaDecay).condDropout(condDropout)
-			.checkpointEvery(checkpointEvery).seed(seed).precision(precision).cropSize(cropSize).data(data);
+			.checkpointEvery(checkpointEvery).seed(seed).precision(precision).cropSize(cropSize).data(data).frozen(frozen);
 	}
 
 	/** As strings, for a checkpoint's metadata. */
@@ -83,6 +92,7 @@ public final class TrainingSettings {
 		m.put("precision", precision);
 		m.put("crop_size", Integer.toString(cropSize));
 		m.put("data", data);
+		m.put("frozen", frozen);
 		return m;
 	}
 
@@ -99,7 +109,8 @@ public final class TrainingSettings {
 				.checkpointEvery(Integer.parseInt(get(m, "checkpoint_every", where)))
 				.seed(Long.parseLong(get(m, "seed", where))).precision(get(m, "precision", where))
 				.cropSize(m.containsKey("crop_size") ? Integer.parseInt(get(m, "crop_size", where)) : 0)
-				.data(m.containsKey("data") ? get(m, "data", where) : "").build();
+				.data(m.containsKey("data") ? get(m, "data", where) : "")
+				.frozen(m.containsKey("frozen") ? get(m, "frozen", where) : NOTHING_FROZEN).build();
 		} catch (NumberFormatException e) {
 			throw new IllegalArgumentException(where + ": a training setting is not a number (" + e.getMessage() + ")");
 		}
@@ -114,8 +125,9 @@ public final class TrainingSettings {
 	@Override
 	public String toString() {
 		return String.format(Locale.ROOT, "%d steps, batch %d, AdamW lr %.3g (warm-up %d, weight decay %.3g), clip %s, EMA %s, "
-			+ "condition dropout %.2f, checkpoint every %d, seed %d, %s", steps, batchSize, learningRate, warmupSteps, weightDecay,
-			maxGradNorm > 0 ? String.format(Locale.ROOT, "%.3g", maxGradNorm) : "off", emaDecay, condDropout, checkpointEvery, seed, precision);
+			+ "condition dropout %.2f, checkpoint every %d, seed %d, %s%s", steps, batchSize, learningRate, warmupSteps, weightDecay,
+			maxGradNorm > 0 ? String.format(Locale.ROOT, "%.3g", maxGradNorm) : "off", emaDecay, condDropout, checkpointEvery, seed, precision,
+			NOTHING_FROZEN.equals(frozen) ? "" : ", " + frozen + " frozen");
 	}
 
 	public static final class Builder {
@@ -127,6 +139,7 @@ public final class TrainingSettings {
 		private double maxGradNorm = 1.0;
 		private double emaDecay = 0.9999;
 		private double condDropout = 0.1;
+		private String frozen = NOTHING_FROZEN;
 		private int checkpointEvery = 500;
 		private long seed = 0;
 		private String precision = FP32;
@@ -198,6 +211,11 @@ public final class TrainingSettings {
 			return this;
 		}
 
+		public Builder frozen(String v) {
+			frozen = v;
+			return this;
+		}
+
 		public TrainingSettings build() {
 			require(cropSize >= 0, "the crop size must be positive (or 0: not recorded), not " + cropSize);
 			require(steps >= 1, "steps must be at least 1, not " + steps);
@@ -210,6 +228,8 @@ public final class TrainingSettings {
 			require(condDropout >= 0 && condDropout < 1, "the condition dropout must lie in [0, 1), not " + condDropout);
 			require(checkpointEvery >= 1, "checkpoint every must be at least 1 step, not " + checkpointEvery);
 			require(FP32.equals(precision), "precision '" + precision + "' is not available for training yet; use " + FP32);
+			require(NOTHING_FROZEN.equals(frozen) || ENCODER.equals(frozen), "what is frozen must be " + NOTHING_FROZEN + " or " + ENCODER
+				+ ", not '" + frozen + "'");
 			return new TrainingSettings(this);
 		}
 

@@ -60,4 +60,47 @@ class AutoencoderTrainerTest {
 			}
 		}
 	}
+
+	/**
+	 * A stretch with the encoder frozen (a resumed run, as the bundled autoencoder's decoder-only stretch is): the
+	 * encoder, quant_conv and codebook stay bit for bit, so latents made before are still its latents; the decoder learns.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"vq-f4-tiny", "kl-f4-tiny"})
+	void aFrozenEncoderStaysBitForBitWhileTheDecoderLearns(String name) throws Exception {
+		Inference.prepareThread();
+		Path config = Paths.get(getClass().getResource("/train/" + name + ".yaml").toURI());
+		TrainingSettings s = TrainingSettings.builder().steps(3).batchSize(2).learningRate(2e-3).warmupSteps(0).seed(1).build();
+		BlobImages batch = new BlobImages(32, true);
+		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+			TrainingRun.start(run, config, null, s, batch, null, m).run(TrainingListener.NONE, () -> false);
+			java.util.Map<String, float[]> before = new java.util.HashMap<>();
+			try (NDManager lm = m.newSubManager(); StateDict saved = Checkpoints.load(run.resolve(TrainingCheckpoint.WEIGHTS), lm)) {
+				saved.tensors().forEach((k, v) -> before.put(k, v.toFloatArray()));
+			}
+			TrainingRun resumed = TrainingRun.open(run, null, null, lr -> null,
+				saved -> saved.toBuilder().steps(10).frozen(TrainingSettings.ENCODER).build(), (settings, clean) -> batch, m);
+			float lossBefore = resumed.autoencoderTrainer().validationLoss(batch, 4);
+			assertTrue(resumed.run(TrainingListener.NONE, () -> false));
+			float lossAfter = resumed.autoencoderTrainer().validationLoss(batch, 4);
+			assertTrue(lossAfter < lossBefore, name + ": the decoder alone lowers the loss: " + lossBefore + " -> " + lossAfter);
+			int encoderKeys = 0, changedDecoderKeys = 0;
+			try (NDManager lm = m.newSubManager(); StateDict saved = Checkpoints.load(run.resolve(TrainingCheckpoint.WEIGHTS), lm)) {
+				for (java.util.Map.Entry<String, NDArray> e : saved.tensors().entrySet()) {
+					String k = e.getKey();
+					boolean same = java.util.Arrays.equals(before.get(k), e.getValue().toFloatArray());
+					if (k.startsWith("encoder.") || k.startsWith("quant_conv.") || k.startsWith("quantize.")) {
+						assertTrue(same, k + " changed");
+						encoderKeys++;
+					} else if (k.startsWith("decoder.") && !same) {
+						changedDecoderKeys++;
+					}
+				}
+			}
+			assertTrue(encoderKeys > 5 && changedDecoderKeys > 5, encoderKeys + " encoder keys, " + changedDecoderKeys + " decoder keys changed");
+			assertEquals(TrainingSettings.ENCODER, TrainingRun.open(run, null, null, lr -> null, saved -> saved, (settings, clean) -> batch, m)
+				.settings().frozen,
+				"the checkpoint records what is frozen");
+		}
+	}
 }

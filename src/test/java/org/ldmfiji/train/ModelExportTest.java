@@ -287,4 +287,42 @@ class ModelExportTest {
 	private static float relativeError(NDArray actual, NDArray expected) {
 		return actual.sub(expected).norm().getFloat() / expected.norm().getFloat();
 	}
+
+	/**
+	 * The decoder of a stretch of the autoencoder trained with its encoder frozen replaces the model's first stage
+	 * decoder; an autoencoder whose encoder moved on is refused, naming the first tensor that differs.
+	 */
+	@Test
+	void aDecoderFromAFrozenEncoderStretchReplacesTheFirstStagesAndAnotherEncoderIsRefused() throws Exception {
+		Inference.prepareThread();
+		Path frozen = tmp.resolve("vq-decoder-stretch"), moved = tmp.resolve("vq-encoder-moved");
+		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+			for (Path copy : new Path[] {frozen, moved}) {
+				Files.createDirectories(copy.resolve("training"));
+				try (java.util.stream.Stream<Path> files = Files.walk(autoencoderRun)) {
+					for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator)
+						Files.copy(f, copy.resolve(autoencoderRun.relativize(f).toString()));
+				}
+				String what = copy == frozen ? TrainingSettings.ENCODER : TrainingSettings.NOTHING_FROZEN;
+				TrainingRun.open(copy, null, null, lr -> null, saved -> saved.toBuilder().steps(3).frozen(what).build(),
+					TrainingData.opener(null), m).run(TrainingListener.NONE, () -> false);
+			}
+			Path out = tmp.resolve("with-decoder");
+			ModelExport.export(run, out, ModelExport.Storage.FP32, false, frozen.resolve(TrainingCheckpoint.WEIGHTS), false, m);
+			try (StateDict exported = SafetensorsReader.read(out.resolve(TrainingCheckpoint.WEIGHTS), m);
+				StateDict decoder = SafetensorsReader.read(frozen.resolve(TrainingCheckpoint.WEIGHTS), m);
+				StateDict model = SafetensorsReader.read(run.resolve(TrainingCheckpoint.WEIGHTS), m)) {
+				String key = "decoder.conv_out.weight";
+				assertTrue(exported.tensors().get("first_stage_model." + key).contentEquals(decoder.tensors().get(key)));
+				assertFalse(exported.tensors().get("first_stage_model." + key).contentEquals(model.tensors().get("first_stage_model." + key)),
+					"the stretch changed the decoder");
+				assertTrue(exported.tensors().get("first_stage_model.encoder.conv_in.weight")
+					.contentEquals(model.tensors().get("first_stage_model.encoder.conv_in.weight")));
+			}
+			IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelExport.export(run, tmp.resolve("refused"),
+				ModelExport.Storage.FP32, false, moved.resolve(TrainingCheckpoint.WEIGHTS), false, m));
+			assertTrue(e.getMessage().contains("its encoder differs from the model's first stage at 'encoder."), e.getMessage());
+			assertFalse(Files.exists(tmp.resolve("refused")), "nothing written");
+		}
+	}
 }
