@@ -59,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
 	@Option(names = "--ema-decay", paramLabel = "D", description = "EMA decay (default: 0.9999; a resumed run keeps its own unless given one)")
 	Double emaDecay;
 
-	@Option(names = "--cond-dropout", defaultValue = "0.1", paramLabel = "P",
+	@Option(names = "--cond-dropout", paramLabel = "P",
 		description = "probability of training without the condition, for guidance (default: 0.1; a resumed run keeps its own unless given one)")
 	Double condDropout;
 

@@ -28,7 +28,7 @@ class TrainCommandTest {
 		String run = tmp.resolve("kl-run").toString();
 		String config = Path.of(getClass().getResource("/train/kl-f4-tiny.yaml").toURI()).toString();
 		String[] r = CliTest.run("train", "--run", run, "--config", config, "--crop", "32", "--batch", "2", "--steps", "1",
-			"--warmup", "0", "--checkpoint-every", "5", "--seed", "3");
+			"--warmup", "0", "--checkpoint-every", "5", "--seed", "3", "--cond-dropout", "0", "--ema-decay", "0.99");
 		assertEquals("0", r[0], r[1]);
 		TrainingSettings first = recorded(run);
 		assertEquals(0, first.warmupSteps);
@@ -44,6 +44,8 @@ class TrainCommandTest {
 		assertEquals(3, resumed.seed);
 		assertEquals(first.learningRate, resumed.learningRate, "what is not given stays");
 		assertEquals(first.batchSize, resumed.batchSize);
+		assertEquals(0.0, resumed.condDropout, "an option not given is not replaced by its default");
+		assertEquals(0.99, resumed.emaDecay);
 
 		r = CliTest.run("train", "--run", run, "--steps", "3", "--seed", "4");
 		assertNotEquals("0", r[0], r[1]);
