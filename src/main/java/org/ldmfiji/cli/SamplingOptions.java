@@ -30,6 +30,11 @@ final class SamplingOptions {
 		description = "side of a tile in pixels of the result (default: the model's, else as large as the memory budget allows)")
 	Integer tileSize;
 
+	@Option(names = "--preserve-mean", negatable = true,
+		description = "super-resolution: keep the input's local mean intensity, so that the result, area-downsampled, keeps the "
+			+ "input's brightness (default: the model's, else off as in the reference)")
+	Boolean preserveMean;
+
 	/** The sampler names for the help text, from the one list the pipeline accepts. */
 	static final class SamplerNames implements Iterable<String> {
 		@Override
@@ -45,6 +50,7 @@ final class SamplingOptions {
 		if (eta != null) defaults.eta(eta);
 		if (guidance != null) defaults.guidanceScale(guidance);
 		if (tileSize != null) defaults.tileSize(tileSize);
+		if (preserveMean != null) defaults.preserveMean(preserveMean);
 		return defaults.seed(seed);
 	}
 }

@@ -23,6 +23,8 @@ public final class SamplingSettings {
 	public final long maxMemoryMiB;
 	/** Told of the tile grid and of each tile, and asked between tiles whether to stop. */
 	public final TaskMonitor monitor;
+	/** Super-resolution: whether the result keeps the input's local mean intensity ({@link MeanPreservation}). */
+	public final boolean preserveMean;
 
 	private SamplingSettings(Builder b) {
 		this.sampler = b.sampler;
@@ -34,6 +36,7 @@ public final class SamplingSettings {
 		this.tileSize = b.tileSize;
 		this.maxMemoryMiB = b.maxMemoryMiB;
 		this.monitor = b.monitor;
+		this.preserveMean = b.preserveMean;
 	}
 
 	public static Builder builder() {
@@ -43,7 +46,7 @@ public final class SamplingSettings {
 	/** A builder starting from these settings. */
 	public Builder toBuilder() {
 		return new Builder().sampler(sampler).steps(steps).eta(eta).seed(seed).guidanceScale(guidanceScale).callback(callback)
-			.tileSize(tileSize).maxMemoryMiB(maxMemoryMiB).monitor(monitor);
+			.tileSize(tileSize).maxMemoryMiB(maxMemoryMiB).monitor(monitor).preserveMean(preserveMean);
 	}
 
 	Samplers.Settings samplerSettings(double vPosterior) {
@@ -52,7 +55,8 @@ public final class SamplingSettings {
 
 	@Override
 	public String toString() {
-		return String.format(Locale.ROOT, "%s, %d steps, eta %s, seed %d, guidance %s", sampler, steps, eta, seed, guidanceScale);
+		return String.format(Locale.ROOT, "%s, %d steps, eta %s, seed %d, guidance %s%s", sampler, steps, eta, seed, guidanceScale,
+			preserveMean ? ", local mean kept" : "");
 	}
 
 	public static final class Builder {
@@ -65,6 +69,7 @@ public final class SamplingSettings {
 		private int tileSize = 0;
 		private long maxMemoryMiB = 0;
 		private TaskMonitor monitor = TaskMonitor.NONE;
+		private boolean preserveMean = false;
 
 		private Builder() {}
 
@@ -118,6 +123,12 @@ public final class SamplingSettings {
 		/** Told of the tile grid and each tile, asked between tiles whether to stop (steps go to the callback). */
 		public Builder monitor(TaskMonitor monitor) {
 			this.monitor = monitor == null ? TaskMonitor.NONE : monitor;
+			return this;
+		}
+
+		/** Super-resolution: keep the input's local mean intensity (off by default, as the reference). */
+		public Builder preserveMean(boolean keep) {
+			this.preserveMean = keep;
 			return this;
 		}
 

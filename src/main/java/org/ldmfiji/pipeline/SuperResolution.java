@@ -8,7 +8,8 @@ import org.ldmfiji.pipeline.image.IntensityMapping;
 
 /**
  * Super-resolution as the reference's notebook does it for bsr_sr: the low-resolution image, mapped to [-1, 1], is
- * concatenated to a latent of its own size, so the decoded sample is larger by the first stage's factor.
+ * concatenated to a latent of its own size, so the decoded sample is larger by the first stage's factor. A model whose
+ * card asks for it keeps the input's local mean intensity ({@link MeanPreservation}).
  */
 public final class SuperResolution {
 
@@ -27,6 +28,10 @@ public final class SuperResolution {
 		Shape in = lowRes01.getShape();
 		Shape latent = new Shape(in.get(0), model.config().diffusion.channels, in.get(2), in.get(3));
 		s.monitor.stage(TaskMonitor.Stage.ENCODE);
-		return LatentSequence.run(model, model.conditioning(IntensityMapping.unitToModel(lowRes01)), null, latent, null, s, owner);
+		NDArray out = LatentSequence.run(model, model.conditioning(IntensityMapping.unitToModel(lowRes01)), null, latent, null, s, owner);
+		if (!s.preserveMean) return out;
+		NDArray kept = MeanPreservation.apply(out, lowRes01, scale(model));
+		out.close();
+		return kept;
 	}
 }

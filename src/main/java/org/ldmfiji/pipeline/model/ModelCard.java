@@ -65,6 +65,11 @@ public final class ModelCard {
 	 * on tiles of that size.
 	 */
 	public final int tileSize;
+	/**
+	 * Super-resolution: whether the result keeps the input's local mean intensity
+	 * ({@link org.ldmfiji.pipeline.MeanPreservation}); off unless the card says so, as in the reference.
+	 */
+	public final boolean preserveMean;
 	/** File names inside the model folder. */
 	public final String config, weights;
 	/** Lower-case hex SHA-256 of the weights file; null for an inferred card (nothing to check against). */
@@ -88,6 +93,7 @@ public final class ModelCard {
 		precision = b.precision;
 		intensity = b.intensity;
 		tileSize = b.tileSize;
+		preserveMean = b.preserveMean;
 		config = b.config;
 		weights = b.weights;
 		sha256 = b.sha256;
@@ -139,6 +145,9 @@ public final class ModelCard {
 			throw card.error("guidance_scale", "must be at least 1 (1 = no guidance), got " + b.guidanceScale);
 		b.intensity = IntensitySpec.read(card.node("intensity"));
 		b.tileSize = card.intOr("tile_size", 0, 0);
+		b.preserveMean = card.boolOr("preserve_mean", false);
+		if (b.preserveMean && !b.tasks.contains(Task.SR))
+			throw card.error("preserve_mean", "is for super-resolution, which is not among the model's tasks " + ids(b.tasks));
 		String precision = card.stringOr("precision", Precision.FP32.id());
 		try {
 			b.precision = Precision.of(precision);
@@ -235,7 +244,8 @@ public final class ModelCard {
 
 	/** The sampling this card recommends (sampler, steps, eta, guidance, tile size), as a builder for a user's overrides. */
 	public SamplingSettings.Builder recommendedSampling() {
-		SamplingSettings.Builder b = SamplingSettings.builder().sampler(sampler).steps(steps).eta(eta).tileSize(tileSize);
+		SamplingSettings.Builder b = SamplingSettings.builder().sampler(sampler).steps(steps).eta(eta).tileSize(tileSize)
+			.preserveMean(preserveMean);
 		if (guidanceScale != null) b.guidanceScale(guidanceScale);
 		return b;
 	}
@@ -252,6 +262,7 @@ public final class ModelCard {
 			eta, guidanceScale == null ? "" : ", guidance " + guidanceScale, precision));
 		s.append("  intensity: ").append(intensity).append('\n');
 		if (tileSize > 0) s.append("  tiles: ").append(tileSize).append(" px").append('\n');
+		if (preserveMean) s.append("  keeps the input's local mean intensity").append('\n');
 		s.append("  weights: ").append(weights).append(sha256 == null ? " (no checksum)" : " (sha256 " + sha256 + ")").append('\n');
 		s.append("  licence: ").append(licence).append('\n');
 		s.append("  source: ").append(source).append('\n');
@@ -276,6 +287,6 @@ public final class ModelCard {
 		Precision precision;
 		IntensitySpec intensity;
 		int tileSize;
-		boolean testModel, inferred;
+		boolean preserveMean, testModel, inferred;
 	}
 }

@@ -54,6 +54,7 @@ class ModelCardTest {
 		card.put("guidance_scale", 2.5);
 		card.put("precision", "bf16");
 		card.put("tile_size", 128);
+		card.put("preserve_mean", true);
 		Map<String, Object> intensity = new LinkedHashMap<>();
 		intensity.put("mapping", "percentile");
 		intensity.put("low", 2.0);
@@ -91,6 +92,8 @@ class ModelCardTest {
 		assertEquals(Precision.BF16, c.precision);
 		assertEquals(128, c.tileSize);
 		assertEquals(128, c.recommendedSampling().build().tileSize, "the card's tiles are the sampling's default");
+		assertTrue(c.preserveMean);
+		assertTrue(c.recommendedSampling().build().preserveMean, "the card's mean preservation is the sampling's default");
 		assertEquals(IntensitySpec.Kind.PERCENTILE, c.intensity.kind);
 		assertEquals(2.0, c.intensity.low);
 		assertEquals(99.5, c.intensity.high);
@@ -112,6 +115,7 @@ class ModelCardTest {
 		card.remove("guidance_scale");
 		card.remove("precision");
 		card.remove("tile_size");
+		card.remove("preserve_mean");
 		card.remove("default_for");
 		card.put("tasks", List.of("inpaint", "synthesize"));
 		card.remove("scale_factor");
@@ -120,6 +124,7 @@ class ModelCardTest {
 		assertNull(c.guidanceScale);
 		assertEquals(Precision.FP32, c.precision);
 		assertEquals(0, c.tileSize, "tiles from the memory budget");
+		assertFalse(c.preserveMean, "as the reference: the model's output as it is");
 		assertTrue(c.defaultFor.isEmpty());
 		assertEquals(1, c.scaleFactor);
 		assertEquals(IntensitySpec.Kind.FIXED8BIT, c.intensity.kind);
@@ -153,6 +158,7 @@ class ModelCardTest {
 			Arguments.of("guidance_scale", 0.5, "guidance_scale", "at least 1"),
 			Arguments.of("precision", "fp16", "precision", "expected fp32 or bf16"),
 			Arguments.of("tile_size", -64, "tile_size", "at least 0"),
+			Arguments.of("preserve_mean", "yes", "preserve_mean", "expected"),
 			Arguments.of("precision", 32, "precision", "expected a string"),
 			Arguments.of("intensity", REMOVE, "intensity", "missing"),
 			Arguments.of("intensity", "percentile", "intensity", "expected a mapping"),
