@@ -157,12 +157,13 @@ class CliTest {
 		Files.copy(testImage("rgb.tif"), in.resolve("a.tif"));
 		Files.writeString(in.resolve("b.tif"), "not an image");
 		Path outDir = tmp.resolve("out");
-		String[] r = run("batch", in.toString(), "-o", outDir.toString(), "--steps", "2");
+		// rgb.tif: the 3-channel test model takes it as it is (the default model is grayscale)
+		String[] r = run("batch", in.toString(), "-o", outDir.toString(), "--steps", "2", "--model", "tiny-sr-test");
 		assertEquals("1", r[0], r[1]);
 		assertTrue(Files.exists(outDir.resolve("a_sr.tif")), r[1]);
 		assertTrue(r[1].contains("failed: b.tif: ImageJ cannot read"), r[1]);
 		assertTrue(r[1].endsWith("1 done, 0 skipped, 1 failed"), r[1]);
-		r = run("batch", in.toString(), "-o", outDir.toString(), "--steps", "2", "--skip-existing", "--filter", "a.tif");
+		r = run("batch", in.toString(), "-o", outDir.toString(), "--steps", "2", "--model", "tiny-sr-test", "--skip-existing", "--filter", "a.tif");
 		assertEquals("0", r[0], r[1]);
 		assertTrue(r[1].endsWith("0 done, 1 skipped, 0 failed"), r[1]);
 	}

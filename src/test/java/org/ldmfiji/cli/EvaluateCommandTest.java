@@ -82,7 +82,7 @@ class EvaluateCommandTest {
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = {
 		"evaluate --task autoencode -o x | error: give --model: an autoencoder's folder or config.yaml, or a latent diffusion model whose first stage to measure",
-		"evaluate --task sr --size 60 -o x | error: the image size must be a multiple of 8 for this model, not 60x60",
+		"evaluate --task sr --size 60 -o x | error: the image size must be a multiple of 16 for this model, not 60x60",
 		"evaluate --task colour -o x | error: unknown task 'colour' (sr, inpaint, synthesize, autoencode)",
 		"evaluate --task sr --data tomorrow -o x | error: unknown --data 'tomorrow' (held-out, training, varied)",
 	})

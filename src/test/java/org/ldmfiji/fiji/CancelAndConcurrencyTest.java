@@ -116,7 +116,7 @@ class CancelAndConcurrencyTest {
 	@Test
 	void twoCommandsAtOnceOnDifferentImagesBothSucceedAsIfAlone() throws Exception {
 		ImagePlus a = Commands.image("a", 16, 16, 12, 1, 2, 1, 1);
-		ImagePlus b = Commands.image("b", 24, 12, 16, 1, 1, 1, 2);
+		ImagePlus b = Commands.image("b", 16, 12, 16, 1, 1, 1, 2);
 		CommandService cs = commands.context.service(CommandService.class);
 		Future<CommandModule> first = cs.run(SuperResolutionCommand.class, true, "input", a, "steps", 4, "seed", 1);
 		Future<CommandModule> second = cs.run(SuperResolutionCommand.class, true, "input", b, "steps", 4, "seed", 2);

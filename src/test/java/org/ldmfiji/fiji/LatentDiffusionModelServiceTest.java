@@ -26,15 +26,15 @@ class LatentDiffusionModelServiceTest {
 		LatentDiffusion first;
 		try (ModelLease lease = models.acquire("", Task.SR, "auto", false)) {
 			first = lease.model();
-			assertEquals("tiny-sr-test", lease.loaded().card().name);
+			assertEquals("fluo-sr4x", lease.loaded().card().name);
 			assertTrue(lease.loaded().checksumVerified());
 		}
-		try (ModelLease again = models.acquire("tiny-sr-test", Task.SR, "cpu", false)) {
+		try (ModelLease again = models.acquire("fluo-sr4x", Task.SR, "cpu", false)) {
 			assertSame(first, again.model(), "a second frame or file reuses the loaded model");
 		}
 		assertEquals(1, models.cachedModels());
 		List<ModelListing> listed = models.list();
-		assertEquals(4, listed.size());
+		assertEquals(5, listed.size());
 
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 			() -> models.acquire("tiny-sr-test", Task.INPAINT, "auto", false));

@@ -88,7 +88,7 @@ class MacroCommandsTest {
 		Files.copy(TestImagesTest.folderFile("stack_8bit.tif"), in.resolve("stack_8bit.tif"));
 		Path out = tmp.resolve("out");
 		Outcome run = HeadlessImageJ.run(macroFile("batch_super_resolution.ijm"),
-			"input_directory=[" + in + "] output_directory=[" + out + "] steps=1");
+			"input_directory=[" + in + "] output_directory=[" + out + "] steps=2");
 		assertTrue(run.log.contains("summary: 2 done, 0 skipped, 0 failed"), run.log);
 		ImagePlus stack = IJ.openImage(out.resolve("stack_8bit_sr.tif").toString());
 		assertEquals(3, stack.getStackSize());

@@ -54,7 +54,8 @@ class ProcessFolderCommandTest {
 		Files.copy(TestImagesTest.folderFile("stack_8bit.tif"), in.resolve("c.tif"));
 		Files.writeString(in.resolve("notes.txt"), "not matched by the filter");
 
-		CommandModule first = run("task", "sr", "steps", 1, "file_filter", "*.tif");
+		// a.tif is RGB: the 3-channel test model takes it as it is (the default model is grayscale)
+		CommandModule first = run("task", "sr", "model", "tiny-sr-test", "steps", 2, "file_filter", "*.tif");
 		assertFalse(first.isCanceled(), first.getCancelReason());
 		String summary = (String) first.getOutput("summary");
 		assertTrue(summary.startsWith("2 done, 0 skipped, 1 failed\nfailed: b.tif: ImageJ cannot read "), summary);
@@ -66,7 +67,7 @@ class ProcessFolderCommandTest {
 		assertEquals(128, c.getWidth());
 		assertFalse(Files.exists(tmp.resolve("out/b_sr.tif")));
 
-		CommandModule again = run("task", "sr", "steps", 1, "file_filter", "*.tif", "skip_existing", true);
+		CommandModule again = run("task", "sr", "model", "tiny-sr-test", "steps", 2, "file_filter", "*.tif", "skip_existing", true);
 		assertTrue(((String) again.getOutput("summary")).startsWith("0 done, 2 skipped, 1 failed"), (String) again.getOutput("summary"));
 	}
 

@@ -44,7 +44,8 @@ class SuperResolutionCommandTest {
 	void enlargesEveryKindOfImageByTheModelsFactor(String kind, int bitDepth, int c, int z, int t) throws Exception {
 		ImagePlus input = Commands.image("cells.tif", bitDepth, 12, 8, c, z, t, 3);
 		Object[] before = Commands.pixels(input);
-		CommandModule run = commands.run(SuperResolutionCommand.class, "input", input, "steps", 2, "seed", 1);
+		// the 3-channel test model, which takes RGB images as they are (the default model is grayscale)
+		CommandModule run = commands.run(SuperResolutionCommand.class, "input", input, "steps", 2, "seed", 1, "model", "tiny-sr-test");
 		assertFalse(run.isCanceled(), run.getCancelReason());
 		ImagePlus out = (ImagePlus) run.getOutput("output");
 		assertEquals("cells_sr.tif", out.getTitle());
@@ -91,13 +92,13 @@ class SuperResolutionCommandTest {
 	@Test
 	void precisionIsAParameterAndEachIsItsOwnCachedModel() throws Exception {
 		ImagePlus input = Commands.image("a", 8, 8, 8, 1, 1, 1, 5);
-		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "fp32");
+		commands.run(SuperResolutionCommand.class, "input", input, "steps", 2, "precision", "fp32");
 		int cached = commands.models().cachedModels();
-		CommandModule run = commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "bf16");
+		CommandModule run = commands.run(SuperResolutionCommand.class, "input", input, "steps", 2, "precision", "bf16");
 		assertFalse(run.isCanceled(), run.getCancelReason());
 		assertEquals(32, ((ImagePlus) run.getOutput("output")).getWidth());
 		assertEquals(cached + 1, commands.models().cachedModels(), "bf16 (or its fp32 fallback) is loaded once more");
-		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "precision", "auto");
+		commands.run(SuperResolutionCommand.class, "input", input, "steps", 2, "precision", "auto");
 		assertEquals(cached + 1, commands.models().cachedModels(), "auto: the card's precision, fp32, already cached");
 		assertEquals(0, commands.models().liveTaskArrays());
 	}
@@ -105,23 +106,23 @@ class SuperResolutionCommandTest {
 	@Test
 	void aModelLoadsOncePerContext() throws Exception {
 		ImagePlus input = Commands.image("a", 8, 8, 8, 1, 1, 1, 5);
-		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1);
+		commands.run(SuperResolutionCommand.class, "input", input, "steps", 2);
 		int cached = commands.models().cachedModels();
-		commands.run(SuperResolutionCommand.class, "input", input, "steps", 1, "model", "tiny-sr-test");
+		commands.run(SuperResolutionCommand.class, "input", input, "steps", 2, "model", "fluo-sr4x");
 		assertEquals(cached, commands.models().cachedModels(), "the default model by name is the same cached model");
 		assertEquals(0, commands.models().liveTaskArrays(), "a finished command leaves no arrays behind");
 	}
 
 	@Test
 	void aModelLoadedOnceServesLaterCallsAndEveryPlane() throws Exception {
-		commands.run(SuperResolutionCommand.class, "input", Commands.image("a", 8, 8, 8, 1, 1, 1, 5), "steps", 1);
+		commands.run(SuperResolutionCommand.class, "input", Commands.image("a", 8, 8, 8, 1, 1, 1, 5), "steps", 2);
 		int loads = commands.models().modelLoads();
 		assertTrue(loads >= 1);
 		ImagePlus stack = Commands.image("b", 16, 8, 8, 2, 3, 1, 6);
-		CommandModule run = commands.run(SuperResolutionCommand.class, "input", stack, "steps", 1);
+		CommandModule run = commands.run(SuperResolutionCommand.class, "input", stack, "steps", 2);
 		assertFalse(run.isCanceled(), run.getCancelReason());
 		assertEquals(6, ((ImagePlus) run.getOutput("output")).getStackSize());
-		commands.run(SuperResolutionCommand.class, "input", stack, "steps", 1, "model", "tiny-sr-test");
+		commands.run(SuperResolutionCommand.class, "input", stack, "steps", 2, "model", "fluo-sr4x");
 		assertEquals(loads, commands.models().modelLoads(), "six planes and two more calls read no model from its files again");
 	}
 
@@ -130,16 +131,18 @@ class SuperResolutionCommandTest {
 		"a model that cannot do it | model=tiny-inpaint-test | model 'tiny-inpaint-test' cannot do super-resolution; it can do: inpaint",
 		"an unknown model | model=no-such-model | no model named 'no-such-model'; known models: ",
 		"a sampler setting no sampler takes | sampler=plms eta=0.5 | the plms sampler needs eta = 0, not 0.5",
-		"too few steps for DPM-Solver++ | sampler=dpmpp2m | the dpmpp2m sampler needs at least 2 steps, not 1",
+		"too few steps for DPM-Solver++ | sampler=dpmpp2m steps=1 | the dpmpp2m sampler needs at least 2 steps, not 1",
 		"percentiles the wrong way round | percentile_low=90 percentile_high=10 | percentiles must satisfy 0 <= low < high <= 100, got low 90.0 and high 10.0",
 		"a device that does not exist | device=tpu | device 'tpu' not understood; expected auto, cpu or gpu0, gpu1, ...",
 		"a precision that does not exist | precision=fp16 | precision 'fp16' not understood; expected fp32 or bf16",
 	})
 	void aBadParameterCancelsWithItsReasonAndMakesNoImage(String what, String parameters, String message) throws Exception {
-		Object[] inputs = { "input", Commands.image("a", 16, 8, 8, 1, 1, 1, 5), "steps", 1 };
+		Object[] inputs = { "input", Commands.image("a", 16, 8, 8, 1, 1, 1, 5) };
+		if (!parameters.contains("steps=")) parameters += " steps=2";
 		for (String kv : parameters.split(" ")) {
 			String[] p = kv.split("=");
-			Object value = p[0].startsWith("percentile") || p[0].equals("eta") ? (Object) Double.valueOf(p[1]) : p[1];
+			Object value = p[0].startsWith("percentile") || p[0].equals("eta") ? (Object) Double.valueOf(p[1])
+				: p[0].equals("steps") ? (Object) Integer.valueOf(p[1]) : p[1];
 			inputs = java.util.Arrays.copyOf(inputs, inputs.length + 2);
 			inputs[inputs.length - 2] = p[0];
 			inputs[inputs.length - 1] = value;

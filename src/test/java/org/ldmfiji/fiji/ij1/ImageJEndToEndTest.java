@@ -67,7 +67,9 @@ class ImageJEndToEndTest {
 			Files.copy(TestImagesTest.folderFile(name), in.resolve(name));
 		Files.writeString(in.resolve("broken.tif"), "not an image");
 
-		DebianImageJ.Run run = macro("batch_super_resolution.ijm", "input_directory=[" + in + "] output_directory=[" + out + "] steps=2 seed=1");
+		// rgb.tif: the 3-channel test model takes it as it is (the default model is grayscale)
+		DebianImageJ.Run run = macro("batch_super_resolution.ijm", "input_directory=[" + in + "] output_directory=[" + out
+			+ "] steps=2 seed=1 model=tiny-sr-test");
 
 		assertEquals(0, run.exitCode, run.output);
 		assertTrue(run.output.contains("summary: 3 done, 0 skipped, 1 failed"), run.output);
