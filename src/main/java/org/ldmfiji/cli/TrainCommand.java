@@ -116,7 +116,23 @@ final class TrainCommand implements Callable<Integer> {
 	private TrainingSettings resumed(TrainingSettings saved) {
 		if (seed != null && seed != saved.seed)
 			throw new IllegalArgumentException("--seed: the run in " + run + " keeps its seed " + saved.seed + "; give none, or start a new run");
-		TrainingSettings.Builder b = saved.toBuilder();
+		return given(saved.toBuilder()).build();
+	}
+
+	/**
+	 * A new run: the settings' own defaults, 128-pixel crops of the generator, and a learning rate scaled from the
+	 * config's unless one is given.
+	 */
+	private TrainingSettings settings(double baseLearningRate) {
+		TrainingSettings.Builder b = TrainingSettings.builder().cropSize(128).data(TrainingData.SYNTHETIC);
+		if (learningRate == null)
+			b.learningRate(TrainingRun.scaledLearningRate(baseLearningRate, batch != null ? batch : b.build().batchSize));
+		if (seed != null) b.seed(seed);
+		return given(b).build();
+	}
+
+	/** {@code b} with every option given on the command line but the seed; those not given keep {@code b}'s values. */
+	private TrainingSettings.Builder given(TrainingSettings.Builder b) {
 		if (steps != null) b.steps(steps);
 		if (batch != null) b.batchSize(batch);
 		if (learningRate != null) b.learningRate(learningRate);
@@ -128,16 +144,6 @@ final class TrainCommand implements Callable<Integer> {
 		if (checkpointEvery != null) b.checkpointEvery(checkpointEvery);
 		if (data != null) b.data(data);
 		if (freeze != null) b.frozen(freeze.trim().toLowerCase(java.util.Locale.ROOT));
-		return b.build();
-	}
-
-	private TrainingSettings settings(double baseLearningRate) {
-		int b = batch == null ? 8 : batch;
-		double lr = learningRate != null ? learningRate : TrainingRun.scaledLearningRate(baseLearningRate, b);
-		return TrainingSettings.builder().steps(steps == null ? 1000 : steps).batchSize(b).learningRate(lr)
-			.warmupSteps(warmup == null ? 100 : warmup).maxGradNorm(clip == null ? 1.0 : clip).emaDecay(emaDecay == null ? 0.9999 : emaDecay)
-			.condDropout(condDropout == null ? 0.1 : condDropout).checkpointEvery(checkpointEvery == null ? 500 : checkpointEvery)
-			.seed(seed == null ? 0 : seed).cropSize(crop == null ? 128 : crop).data(data == null ? TrainingData.SYNTHETIC : data)
-			.frozen(freeze == null ? TrainingSettings.NOTHING_FROZEN : freeze.trim().toLowerCase(java.util.Locale.ROOT)).build();
+		return b;
 	}
 }

@@ -51,15 +51,18 @@ final class AutoencoderTrainer implements Trainer {
 		this.parameters = w.taken();
 		this.quantizer = config.kind == FirstStageConfig.Kind.VQ ? new VectorQuantizerTraining(parameters.get("quantize.embedding.weight"))
 			: null;
-		this.optimizer = new AdamWOptimizer(parameters, key -> !encoderFrozen() || !isEncoder(key), settings, 0.5f, 0.9f, doneSteps, manager);
+		this.optimizer = new AdamWOptimizer(parameters, key -> !encoderFrozen() || !isEncoderKey(key), settings, 0.5f, 0.9f, doneSteps, manager);
 	}
 
 	private boolean encoderFrozen() {
 		return TrainingSettings.ENCODER.equals(settings.frozen);
 	}
 
-	/** The parameters that make the latent: the encoder and quant_conv (the codebook too, which names the latents of a VQ model). */
-	private static boolean isEncoder(String key) {
+	/**
+	 * The parameters that make the latent: the encoder and quant_conv (the codebook too, which names the latents of a VQ
+	 * model), by an autoencoder's keys.
+	 */
+	static boolean isEncoderKey(String key) {
 		return key.startsWith("encoder.") || key.startsWith("quant_conv.") || key.startsWith("quantize.");
 	}
 

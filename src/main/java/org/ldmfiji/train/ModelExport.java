@@ -204,7 +204,7 @@ public final class ModelExport {
 		for (Map.Entry<String, NDArray> e : autoencoder.tensors().entrySet()) {
 			String key = e.getKey(), inModel = FIRST_STAGE + key;
 			NDArray mine = model.get(inModel);
-			boolean isEncoder = key.startsWith("encoder.") || key.startsWith("quant_conv.") || key.startsWith("quantize.");
+			boolean isEncoder = AutoencoderTrainer.isEncoderKey(key);
 			if (!isEncoder && !key.startsWith("decoder.") && !key.startsWith("post_quant_conv.")) continue;
 			if (mine == null || !mine.getShape().equals(e.getValue().getShape()))
 				throw new IllegalArgumentException(file + ": '" + key + "' has no counterpart of its shape in the model ('" + inModel

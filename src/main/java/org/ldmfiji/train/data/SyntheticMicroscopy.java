@@ -36,12 +36,17 @@ public final class SyntheticMicroscopy implements ImageSource {
 	private final int width, height;
 
 	public SyntheticMicroscopy(MicroscopyConfig config, int width, int height) {
-		if (width < 8 || height < 8 || width > 8192 || height > 8192) {
-			throw new IllegalArgumentException("synthetic images must be 8 to 8192 pixels on a side, not " + width + "x" + height);
-		}
+		requireSize(width, height);
 		this.config = config;
 		this.width = width;
 		this.height = height;
+	}
+
+	/** @throws IllegalArgumentException if the generator cannot draw images of this size */
+	static void requireSize(int width, int height) {
+		if (width < 8 || height < 8 || width > 8192 || height > 8192) {
+			throw new IllegalArgumentException("synthetic images must be 8 to 8192 pixels on a side, not " + width + "x" + height);
+		}
 	}
 
 	public MicroscopyConfig config() {

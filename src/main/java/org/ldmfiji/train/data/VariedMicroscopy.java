@@ -15,7 +15,7 @@ public final class VariedMicroscopy implements ImageSource {
 	private final int width, height;
 
 	public VariedMicroscopy(int width, int height) {
-		new SyntheticMicroscopy(MicroscopyConfig.training(), width, height); // checks the size
+		SyntheticMicroscopy.requireSize(width, height);
 		this.width = width;
 		this.height = height;
 	}
