@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
 	int image;
 
 	@Option(names = "--tile-size", defaultValue = "0", paramLabel = "PX",
-		description = "with --task sr: tile side in output pixels, 0 = from the memory budget (default: ${DEFAULT-VALUE})")
+		description = "with --task sr: tile side in output pixels, 0 = the model card's, else from the memory budget (default: ${DEFAULT-VALUE})")
 	int tileSize;
 
 	@Option(names = "--max-memory", defaultValue = "0", paramLabel = "MIB",
@@ -109,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
 			return task(folder == null ? (m, p) -> {
 				Inference.seed(0); // the same random weights in every precision
 				return LatentDiffusion.random(config, m, p.supported());
-			} : (m, p) -> ModelLoader.load(folder, false, m, p).model(), folder == null ? arch : folder.name(), precisions);
+			} : (m, p) -> ModelLoader.load(folder, false, m, p).model(), folder, folder == null ? arch : folder.name(), precisions);
 		}
 		List<Benchmark.Result> results = Benchmark.run(config, latent, steps, warmup, !noFirstStage, precisions);
 		System.out.printf(Locale.ROOT, "arch %s, latent %dx%d, %d intra-op threads, %,d parameters%n", arch, latent, latent,
@@ -146,11 +146,13 @@ final class BenchCommand implements Callable<Integer> {
 		return 0;
 	}
 
-	private int task(Benchmark.ModelSource source, String name, List<Precision> precisions) throws IOException {
+	/** @param folder the model's folder, whose card gives the tile size and mean preservation a user gets; null for random weights */
+	private int task(Benchmark.ModelSource source, ModelFolder folder, String name, List<Precision> precisions) throws IOException {
 		if (!"sr".equals(task)) throw new IllegalArgumentException("--task must be sr, train or data, not '" + task + "'");
 		if (image < 1) throw new IllegalArgumentException("--image must be positive, not " + image);
-		SamplingSettings settings = SamplingSettings.builder().sampler(sampler).steps(steps).seed(0).tileSize(tileSize)
-			.maxMemoryMiB(maxMemoryMiB).build();
+		SamplingSettings.Builder builder = folder == null ? SamplingSettings.builder() : folder.card().recommendedSampling();
+		if (tileSize > 0 || folder == null) builder.tileSize(tileSize);
+		SamplingSettings settings = builder.sampler(sampler).steps(steps).seed(0).maxMemoryMiB(maxMemoryMiB).build();
 		PrintWriter err = new PrintWriter(System.err, true);
 		TaskMonitor monitor = new TaskMonitor() {
 			@Override

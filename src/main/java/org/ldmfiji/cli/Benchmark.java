@@ -166,7 +166,7 @@ final class Benchmark {
 				int multiple = LatentSequence.sideMultiple(config);
 				if (n % multiple != 0) throw new IllegalArgumentException("--image must be a multiple of " + multiple + " for this model, not " + n);
 				Inference.seed(1);
-				NDArray input = manager.randomUniform(0f, 1f, new Shape(1, 3, n, n));
+				NDArray input = manager.randomUniform(0f, 1f, new Shape(1, config.firstStage.ddconfig.inChannels, n, n));
 				String plan = LatentSequence.plan(config, new Shape(1, config.diffusion.channels, n, n), false, s).describe();
 				StageClock clock = new StageClock(monitor);
 				NDArray out = SuperResolution.run(model, input, s.toBuilder().monitor(clock).callback(clock.steps()).build(), manager);

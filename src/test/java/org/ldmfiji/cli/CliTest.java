@@ -113,6 +113,24 @@ class CliTest {
 		assertEquals(in.getCalibration().pixelWidth / 4, imp.getCalibration().pixelWidth, 1e-12);
 	}
 
+	/** bench times the model a user gets: its channels (one, for the bundled SR model) and its card's tiles. */
+	@Test
+	void benchRunsTheBundledGrayscaleModel() {
+		java.io.PrintStream stdout = System.out;
+		java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+		String[] r;
+		try {
+			System.setOut(new java.io.PrintStream(printed, true));
+			r = run("bench", "--task", "sr", "--model", "fluo-sr4x", "--image", "64", "--steps", "1", "--precision", "fp32");
+		} finally {
+			System.setOut(stdout);
+		}
+		assertEquals("0", r[0], r[1]);
+		String report = printed.toString();
+		assertTrue(report.contains("fluo-sr4x: sr of 64x64 to 256x256"), report);
+		assertTrue(report.contains("tiles: 3×3 of 32×32 latent px"), "the card's 128-pixel tiles: " + report);
+	}
+
 	@Test
 	void theHelpNamesEverySamplerAndDpmSolverRuns() throws Exception {
 		CommandLine cl = LdmCli.commandLine();
