@@ -35,6 +35,11 @@ final class SamplingOptions {
 			+ "input's brightness (default: the model's, else off as in the reference)")
 	Boolean preserveMean;
 
+	@Option(names = "--match-noise", paramLabel = "S",
+		description = "inpainting: give the fill this share (0 to 1) of the camera noise of the pixels around it, so that its border "
+			+ "does not show; 0 = a smooth fill, as the reference (default: the model's, else 0)")
+	Double matchNoise;
+
 	/** The sampler names for the help text, from the one list the pipeline accepts. */
 	static final class SamplerNames implements Iterable<String> {
 		@Override
@@ -51,6 +56,7 @@ final class SamplingOptions {
 		if (guidance != null) defaults.guidanceScale(guidance);
 		if (tileSize != null) defaults.tileSize(tileSize);
 		if (preserveMean != null) defaults.preserveMean(preserveMean);
+		if (matchNoise != null) defaults.matchNoise(matchNoise);
 		return defaults.seed(seed);
 	}
 }

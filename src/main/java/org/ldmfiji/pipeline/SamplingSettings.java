@@ -25,6 +25,8 @@ public final class SamplingSettings {
 	public final TaskMonitor monitor;
 	/** Super-resolution: whether the result keeps the input's local mean intensity ({@link MeanPreservation}). */
 	public final boolean preserveMean;
+	/** Inpainting: how much of the kept pixels' camera noise the fill gets, 0..1 ({@link NoiseMatching}); 0 = none. */
+	public final double matchNoise;
 
 	private SamplingSettings(Builder b) {
 		this.sampler = b.sampler;
@@ -37,6 +39,7 @@ public final class SamplingSettings {
 		this.maxMemoryMiB = b.maxMemoryMiB;
 		this.monitor = b.monitor;
 		this.preserveMean = b.preserveMean;
+		this.matchNoise = b.matchNoise;
 	}
 
 	public static Builder builder() {
@@ -46,7 +49,8 @@ public final class SamplingSettings {
 	/** A builder starting from these settings. */
 	public Builder toBuilder() {
 		return new Builder().sampler(sampler).steps(steps).eta(eta).seed(seed).guidanceScale(guidanceScale).callback(callback)
-			.tileSize(tileSize).maxMemoryMiB(maxMemoryMiB).monitor(monitor).preserveMean(preserveMean);
+			.tileSize(tileSize).maxMemoryMiB(maxMemoryMiB).monitor(monitor).preserveMean(preserveMean)
+			.matchNoise(matchNoise);
 	}
 
 	Samplers.Settings samplerSettings(double vPosterior) {
@@ -55,8 +59,8 @@ public final class SamplingSettings {
 
 	@Override
 	public String toString() {
-		return String.format(Locale.ROOT, "%s, %d steps, eta %s, seed %d, guidance %s%s", sampler, steps, eta, seed, guidanceScale,
-			preserveMean ? ", local mean kept" : "");
+		return String.format(Locale.ROOT, "%s, %d steps, eta %s, seed %d, guidance %s%s%s", sampler, steps, eta, seed, guidanceScale,
+			preserveMean ? ", local mean kept" : "", matchNoise > 0 ? ", noise matched " + matchNoise : "");
 	}
 
 	public static final class Builder {
@@ -70,6 +74,7 @@ public final class SamplingSettings {
 		private long maxMemoryMiB = 0;
 		private TaskMonitor monitor = TaskMonitor.NONE;
 		private boolean preserveMean = false;
+		private double matchNoise = 0;
 
 		private Builder() {}
 
@@ -132,6 +137,12 @@ public final class SamplingSettings {
 			return this;
 		}
 
+		/** Inpainting: give the fill this share (0..1) of the kept pixels' camera noise; 0 (the default) = none, as the reference. */
+		public Builder matchNoise(double strength) {
+			this.matchNoise = strength;
+			return this;
+		}
+
 		/** @throws IllegalArgumentException naming the first value that cannot be used */
 		public SamplingSettings build() {
 			if (!Samplers.names().contains(sampler)) {
@@ -145,6 +156,7 @@ public final class SamplingSettings {
 			}
 			if (tileSize < 0) throw new IllegalArgumentException("tile size must be 0 (automatic) or a positive number of pixels, not " + tileSize);
 			if (maxMemoryMiB < 0) throw new IllegalArgumentException("max memory must be 0 (automatic) or a positive number of MiB, not " + maxMemoryMiB);
+			NoiseMatching.requireStrength(matchNoise);
 			return new SamplingSettings(this);
 		}
 	}

@@ -70,6 +70,11 @@ public final class ModelCard {
 	 * ({@link org.ldmfiji.pipeline.MeanPreservation}); off unless the card says so, as in the reference.
 	 */
 	public final boolean preserveMean;
+	/**
+	 * Inpainting: the share (0..1) of the kept pixels' camera noise the fill gets
+	 * ({@link org.ldmfiji.pipeline.NoiseMatching}); 0 unless the card says so, as in the reference.
+	 */
+	public final double matchNoise;
 	/** File names inside the model folder. */
 	public final String config, weights;
 	/** Lower-case hex SHA-256 of the weights file; null for an inferred card (nothing to check against). */
@@ -94,6 +99,7 @@ public final class ModelCard {
 		intensity = b.intensity;
 		tileSize = b.tileSize;
 		preserveMean = b.preserveMean;
+		matchNoise = b.matchNoise;
 		config = b.config;
 		weights = b.weights;
 		sha256 = b.sha256;
@@ -148,6 +154,11 @@ public final class ModelCard {
 		b.preserveMean = card.boolOr("preserve_mean", false);
 		if (b.preserveMean && !b.tasks.contains(Task.SR))
 			throw card.error("preserve_mean", "is for super-resolution, which is not among the model's tasks " + ids(b.tasks));
+		Double matchNoise = card.doubleOrNull("match_noise");
+		b.matchNoise = matchNoise == null ? 0 : matchNoise;
+		if (!(b.matchNoise >= 0 && b.matchNoise <= 1)) throw card.error("match_noise", "must lie in [0, 1], got " + b.matchNoise);
+		if (b.matchNoise > 0 && !b.tasks.contains(Task.INPAINT))
+			throw card.error("match_noise", "is for inpainting, which is not among the model's tasks " + ids(b.tasks));
 		String precision = card.stringOr("precision", Precision.FP32.id());
 		try {
 			b.precision = Precision.of(precision);
@@ -245,7 +256,7 @@ public final class ModelCard {
 	/** The sampling this card recommends (sampler, steps, eta, guidance, tile size), as a builder for a user's overrides. */
 	public SamplingSettings.Builder recommendedSampling() {
 		SamplingSettings.Builder b = SamplingSettings.builder().sampler(sampler).steps(steps).eta(eta).tileSize(tileSize)
-			.preserveMean(preserveMean);
+			.preserveMean(preserveMean).matchNoise(matchNoise);
 		if (guidanceScale != null) b.guidanceScale(guidanceScale);
 		return b;
 	}
@@ -263,6 +274,7 @@ public final class ModelCard {
 		s.append("  intensity: ").append(intensity).append('\n');
 		if (tileSize > 0) s.append("  tiles: ").append(tileSize).append(" px").append('\n');
 		if (preserveMean) s.append("  keeps the input's local mean intensity").append('\n');
+		if (matchNoise > 0) s.append("  gives the fill the camera noise around it, strength ").append(matchNoise).append('\n');
 		s.append("  weights: ").append(weights).append(sha256 == null ? " (no checksum)" : " (sha256 " + sha256 + ")").append('\n');
 		s.append("  licence: ").append(licence).append('\n');
 		s.append("  source: ").append(source).append('\n');
@@ -288,5 +300,6 @@ public final class ModelCard {
 		IntensitySpec intensity;
 		int tileSize;
 		boolean preserveMean, testModel, inferred;
+		double matchNoise;
 	}
 }

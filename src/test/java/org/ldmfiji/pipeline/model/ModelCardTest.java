@@ -125,6 +125,7 @@ class ModelCardTest {
 		assertEquals(Precision.FP32, c.precision);
 		assertEquals(0, c.tileSize, "tiles from the memory budget");
 		assertFalse(c.preserveMean, "as the reference: the model's output as it is");
+		assertEquals(0, c.matchNoise, "as the reference: a smooth fill");
 		assertTrue(c.defaultFor.isEmpty());
 		assertEquals(1, c.scaleFactor);
 		assertEquals(IntensitySpec.Kind.FIXED8BIT, c.intensity.kind);
@@ -159,6 +160,9 @@ class ModelCardTest {
 			Arguments.of("precision", "fp16", "precision", "expected fp32 or bf16"),
 			Arguments.of("tile_size", -64, "tile_size", "at least 0"),
 			Arguments.of("preserve_mean", "yes", "preserve_mean", "expected"),
+			Arguments.of("match_noise", 1.5, "match_noise", "must lie in [0, 1]"),
+			Arguments.of("match_noise", -0.1, "match_noise", "must lie in [0, 1]"),
+			Arguments.of("match_noise", 0.7, "match_noise", "is for inpainting, which is not among the model's tasks [sr]"),
 			Arguments.of("precision", 32, "precision", "expected a string"),
 			Arguments.of("intensity", REMOVE, "intensity", "missing"),
 			Arguments.of("intensity", "percentile", "intensity", "expected a mapping"),
@@ -177,6 +181,24 @@ class ModelCardTest {
 			Arguments.of("description", REMOVE, "description", "missing"),
 			Arguments.of("test_model", REMOVE, "test_model", "missing"),
 			Arguments.of("test_model", "yes please", "test_model", "expected true or false"));
+	}
+
+	@Test
+	void anInpaintingCardChoosesItsNoiseMatchingButNotMeanPreservation() throws IOException {
+		Map<String, Object> card = valid();
+		card.put("tasks", List.of("inpaint"));
+		card.remove("default_for");
+		card.remove("scale_factor");
+		card.remove("preserve_mean");
+		card.put("match_noise", 0.7);
+		ModelCard c = ModelCard.read(write(card), "some-sr");
+		assertEquals(0.7, c.matchNoise);
+		assertEquals(0.7, c.recommendedSampling().build().matchNoise, "the card's noise matching is the sampling's default");
+		assertTrue(c.describe().contains("camera noise"), c.describe());
+		card.put("preserve_mean", true);
+		ConfigException e = assertThrows(ConfigException.class, () -> ModelCard.read(write(card), "some-sr"));
+		assertEquals("preserve_mean", e.getKeyPath());
+		assertTrue(e.getMessage().contains("is for super-resolution"), e.getMessage());
 	}
 
 	@ParameterizedTest(name = "{0} = {1}")
