@@ -1,9 +1,10 @@
-// Synthesis from a label image: integer labels 0..K-1 (one per class of a label-map model, e.g. the bundled
-// tiny-seg-test) become a new RGB image of the same size, one per plane of the label image.
+// Synthesis from a label image: integer labels 0..K-1 (one per class of a label-map model; the bundled default,
+// fluo-labels, takes 0 background, 1 cell body, 2 nucleus) become a new image of the same size, one per plane of the
+// label image: 16-bit from a grayscale model such as fluo-labels, RGB from a colour one.
 //
 // In Fiji or ImageJ: open the label image and run this file (add Synthesize's macro keys to the options below).
 // Unattended: name the label image, where to save the result, and options for Synthesize (its macro keys):
-//   xvfb-run -a imagej -b synthesize_from_labels.ijm "labels=[test-images/labels_8bit.tif] output=[/data/synthesized.tif] options=[steps=20 seed=1]"
+//   xvfb-run -a imagej -b synthesize_from_labels.ijm "labels=[test-images/cells_labels_8bit.tif] output=[/data/synthesized.tif] options=[steps=20 seed=1]"
 argument = getArgument();
 options = "";
 if (argument != "") {

@@ -12,8 +12,8 @@ import org.scijava.plugin.Plugin;
 import java.io.IOException;
 
 /**
- * Synthesize: new RGB images from noise, from a class, or one per plane of a label image (integer labels, one per
- * class of the model). Several images become a stack.
+ * Synthesize: new images from noise, from a class, or one per plane of a label image (integer labels, one per
+ * class of the model): RGB from a 3-channel model, 16-bit from a grayscale one. Several images become a stack.
  */
 @Plugin(type = Command.class, headless = true, label = "Synthesize")
 public final class SynthesizeCommand extends DiffusionCommand {

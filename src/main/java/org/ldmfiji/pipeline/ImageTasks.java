@@ -98,13 +98,13 @@ public final class ImageTasks {
 	}
 
 	/**
-	 * New images: from noise or a class ({@code labels} null), or one per plane of a label image. RGB, as the models
-	 * make them; a label image's calibration is kept.
+	 * New images: from noise or a class ({@code labels} null), or one per plane of a label image. RGB from a
+	 * 3-channel model, 16-bit from a grayscale one; a label image's calibration is kept.
 	 */
 	public ImagePlus synthesize(Synthesis.Request request, ImagePlus labels, SamplingSettings s, String title) {
 		Task.SYNTHESIZE.requireSupportedBy(model.config(), modelName);
 		SamplingSettings steps = withMonitor(s);
-		if (labels == null) return ImageOutput.rgb(Synthesis.run(model, request, steps, manager), title);
+		if (labels == null) return ImageOutput.of(Synthesis.run(model, request, steps, manager), title);
 		if (model.config().condStage.kind != CondStageConfig.Kind.SPATIAL_RESCALER) {
 			throw new IllegalArgumentException("model '" + modelName + "' does not take a label image; leave the label image out or name a label-map model");
 		}
@@ -121,7 +121,7 @@ public final class ImageTasks {
 					labels.getWidth());
 				images = images == null ? out : images.concat(out, 0);
 			}
-			ImagePlus imp = ImageOutput.rgb(images, title);
+			ImagePlus imp = ImageOutput.of(images, title);
 			imp.setCalibration(labels.getCalibration().copy());
 			return imp;
 		}

@@ -12,7 +12,8 @@ import org.ldmfiji.nn.cond.ClassEmbedder;
 
 /**
  * Synthesis from noise: unconditional, from a class label with classifier-free guidance, or from a label map (one-hot
- * through the model's spatial rescaler). A batch of several images shares the conditioning.
+ * through the model's spatial rescaler; guided against the all-zero map). A batch of several images shares the
+ * conditioning.
  */
 public final class Synthesis {
 
@@ -88,6 +89,9 @@ public final class Synthesis {
 			if (r.labelMap == null) throw new IllegalArgumentException("this model synthesises from a label image: give one");
 			NDArray maps = r.labelMap.repeat(0, r.batch);
 			c = model.conditioning(maps);
+			// the null input a model trained with condition dropout learnt without its labels (train.LabelMapTask):
+			// no class anywhere. Used only when the guidance scale is not 1, so a model without dropout is unaffected.
+			uc = model.conditioning(maps.zerosLike());
 			NDArray spatial = c.concat.isEmpty() ? c.crossattn.get(0) : c.concat.get(0);
 			latent = new Shape(r.batch, config.diffusion.channels, spatial.getShape().get(2), spatial.getShape().get(3));
 		} else {

@@ -55,11 +55,11 @@ class MacroCommandsTest {
 
 	@Test
 	void synthesisFromALabelImageChosenByTitle() {
-		Outcome out = HeadlessImageJ.run("open(\"" + TestImagesTest.folderFile("labels_8bit.tif").toAbsolutePath() + "\");\n"
+		Outcome out = HeadlessImageJ.run("open(\"" + TestImagesTest.folderFile("cells_labels_8bit.tif").toAbsolutePath() + "\");\n"
 			+ "newImage(\"other\", \"8-bit black\", 8, 8, 1);\n"
-			+ "run(\"Synthesize...\", \"label_image=labels_8bit.tif steps=1\");\n"
+			+ "run(\"Synthesize...\", \"label_image=cells_labels_8bit.tif steps=2\");\n"
 			+ "return getTitle() + \" \" + getWidth() + \" \" + bitDepth();");
-		assertEquals("labels_8bit_synthesized.tif 64 24", out.returned, out.log);
+		assertEquals("cells_labels_8bit_synthesized.tif 128 16", out.returned, out.log);
 	}
 
 	@Test
@@ -114,11 +114,11 @@ class MacroCommandsTest {
 	void theSynthesisMacroSavesAnImageOfTheLabelsSize() throws Exception {
 		Path result = tmp.resolve("synthesized.tif");
 		Outcome run = HeadlessImageJ.run(macroFile("synthesize_from_labels.ijm"), "labels=["
-			+ TestImagesTest.folderFile("labels_8bit.tif").toAbsolutePath() + "] output=[" + result + "] options=[steps=1]");
+			+ TestImagesTest.folderFile("cells_labels_8bit.tif").toAbsolutePath() + "] output=[" + result + "] options=[steps=2]");
 		ImagePlus out = IJ.openImage(result.toString());
 		assertTrue(out != null, run.log);
-		assertEquals(64, out.getWidth());
-		assertEquals(ImagePlus.COLOR_RGB, out.getType());
+		assertEquals(128, out.getWidth());
+		assertEquals(ImagePlus.GRAY16, out.getType());
 		assertFalse(run.log.contains("[ERROR]"), run.log);
 	}
 }

@@ -93,12 +93,12 @@ class ProcessFolderCommandTest {
 	@Test
 	void synthesisTakesEachImageAsALabelImage() throws Exception {
 		Path in = Files.createDirectories(tmp.resolve("in"));
-		Files.copy(TestImagesTest.folderFile("labels_8bit.tif"), in.resolve("labels.tif"));
-		CommandModule run = run("task", "synthesize", "steps", 1, "output_suffix", "_made");
+		Files.copy(TestImagesTest.folderFile("cells_labels_8bit.tif"), in.resolve("labels.tif"));
+		CommandModule run = run("task", "synthesize", "steps", 2, "output_suffix", "_made");
 		assertEquals("1 done, 0 skipped, 0 failed", run.getOutput("summary"), run.getCancelReason());
 		ImagePlus out = IJ.openImage(tmp.resolve("out/labels_made.tif").toString());
-		assertEquals(ImagePlus.COLOR_RGB, out.getType());
-		assertEquals(64, out.getWidth());
+		assertEquals(ImagePlus.GRAY16, out.getType(), "the bundled label-map model is grayscale");
+		assertEquals(128, out.getWidth());
 	}
 
 	@Test

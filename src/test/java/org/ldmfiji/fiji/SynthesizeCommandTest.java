@@ -16,7 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Synthesize through the CommandService: from a class (tiny-cin-test) and from a label image (tiny-seg-test). */
+/**
+ * Synthesize through the CommandService: from a class (tiny-cin-test, RGB), from a label image with the bundled
+ * default (fluo-labels, grayscale) and with tiny-seg-test (RGB).
+ */
 class SynthesizeCommandTest {
 
 	private static Commands commands;
@@ -33,8 +36,8 @@ class SynthesizeCommandTest {
 
 	@Test
 	void imagesOfAClassBecomeAStack() throws Exception {
-		CommandModule run = commands.run(SynthesizeCommand.class, "class_label", 3, "count", 2, "width", 32, "height", 24,
-			"guidance_scale", 2.0, "steps", 2);
+		CommandModule run = commands.run(SynthesizeCommand.class, "model", "tiny-cin-test", "class_label", 3, "count", 2,
+			"width", 32, "height", 24, "guidance_scale", 2.0, "steps", 2);
 		assertFalse(run.isCanceled(), run.getCancelReason());
 		ImagePlus out = (ImagePlus) run.getOutput("output");
 		assertEquals("synthesized", out.getTitle());
@@ -46,14 +49,14 @@ class SynthesizeCommandTest {
 
 	@Test
 	void aLabelImageGivesOneImageOfItsSizeAndCalibration() throws Exception {
-		ImagePlus labels = IJ.openImage(TestImagesTest.folderFile("labels_8bit.tif").toString());
+		ImagePlus labels = IJ.openImage(TestImagesTest.folderFile("cells_labels_8bit.tif").toString());
 		labels.getCalibration().pixelWidth = 0.2;
 		Object[] before = Commands.pixels(labels);
 		CommandModule run = commands.run(SynthesizeCommand.class, "label_image", labels, "steps", 2);
 		assertFalse(run.isCanceled(), run.getCancelReason());
 		ImagePlus out = (ImagePlus) run.getOutput("output");
-		assertEquals("labels_8bit_synthesized.tif", out.getTitle());
-		assertEquals(ImagePlus.COLOR_RGB, out.getType());
+		assertEquals("cells_labels_8bit_synthesized.tif", out.getTitle());
+		assertEquals(ImagePlus.GRAY16, out.getType(), "the default label-map model, fluo-labels, is grayscale");
 		assertEquals(labels.getWidth(), out.getWidth());
 		assertEquals(labels.getHeight(), out.getHeight());
 		assertEquals(0.2, out.getCalibration().pixelWidth, 1e-12);
@@ -62,7 +65,7 @@ class SynthesizeCommandTest {
 
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = {
-		"labels beyond the model's classes | the label image's largest label is 9 but the model has 8 classes (labels 0 to 7)",
+		"labels beyond the model's classes | the label image's largest label is 9 but the model has 3 classes (labels 0 to 2)",
 		"an RGB label image | a label image must be 8- or 16-bit with integer labels; this one is RGB",
 		"a class beyond the model's | this model is class-conditional: give a class in 0..1000, not 1001",
 		"no class for a class-conditional model | this model is class-conditional: give a class in 0..1000",
@@ -83,19 +86,37 @@ class SynthesizeCommandTest {
 		switch (what) {
 			case "labels beyond the model's classes": labels = new ImagePlus("labels", labelPixels); width = height = 0; break;
 			case "an RGB label image": labels = new ImagePlus("labels", labelPixels.convertToRGB()); width = height = 0; break;
-			case "a class beyond the model's": classLabel = 1001; break;
-			case "no class for a class-conditional model": break;
+			case "a class beyond the model's": classLabel = 1001; model = "tiny-cin-test"; break;
+			case "no class for a class-conditional model": model = "tiny-cin-test"; break;
 			case "a label image and a class": labels = new ImagePlus("labels", labelPixels); classLabel = 1; break;
 			case "a width without a height": height = 0; classLabel = 1; break;
-			case "a size the model cannot make": width = height = 30; classLabel = 1; break;
+			case "a size the model cannot make": width = height = 30; classLabel = 1; model = "tiny-cin-test"; break;
 			case "a label image for a class model": labels = new ImagePlus("labels", new ByteProcessor(16, 16)); width = height = 0; model = "tiny-cin-test"; break;
 			default: model = "tiny-sr-test"; classLabel = 1;
 		}
 		CommandModule run = commands.run(SynthesizeCommand.class, "label_image", labels, "model", model, "class_label", classLabel,
-			"width", width, "height", height, "steps", 1);
+			"width", width, "height", height, "steps", 2);
 		assertTrue(run.isCanceled(), what);
 		assertEquals(message, run.getCancelReason());
 		assertNull(run.getOutput("output"));
 		assertEquals(0, commands.models().liveTaskArrays());
+	}
+
+	@Test
+	void withoutALabelImageAModelMustBeNamed() throws Exception {
+		CommandModule run = commands.run(SynthesizeCommand.class, "class_label", 1, "steps", 1);
+		assertTrue(run.isCanceled());
+		assertTrue(run.getCancelReason().startsWith("no default model for synthesize; name one (known models: "), run.getCancelReason());
+		assertNull(run.getOutput("output"));
+	}
+
+	@Test
+	void anRgbLabelMapModelGivesAnRgbImage() throws Exception {
+		ImagePlus labels = IJ.openImage(TestImagesTest.folderFile("labels_8bit.tif").toString());
+		CommandModule run = commands.run(SynthesizeCommand.class, "label_image", labels, "model", "tiny-seg-test", "steps", 1);
+		assertFalse(run.isCanceled(), run.getCancelReason());
+		ImagePlus out = (ImagePlus) run.getOutput("output");
+		assertEquals(ImagePlus.COLOR_RGB, out.getType());
+		assertEquals(64, out.getWidth());
 	}
 }

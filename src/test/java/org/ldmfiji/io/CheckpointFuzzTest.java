@@ -37,6 +37,7 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ldmfiji.pipeline.model.BundledModels;
 import org.ldmfiji.testing.ManagerPerClassTest;
 
 /**
@@ -134,26 +135,9 @@ class CheckpointFuzzTest extends ManagerPerClassTest {
 				for (String name : List.of("model.ckpt", "model.safetensors"))
 					if (Files.isRegularFile(c.resolve(name))) files.add(c.resolve(name));
 		}
-		URL index = CheckpointFuzzTest.class.getResource("/org/ldmfiji/models/index.txt");
-		if (index != null) {
-			String text;
-			try (InputStream in = index.openStream()) {
-				text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			}
-			for (String line : text.split("\n")) {
-				String model = line.trim();
-				if (model.isEmpty() || model.startsWith("#")) continue;
-				for (String name : List.of("model.ckpt", "model.safetensors")) {
-					URL weights = CheckpointFuzzTest.class.getResource("/org/ldmfiji/models/" + model + "/" + name);
-					if (weights == null) continue;
-					try {
-						files.add(Paths.get(weights.toURI()));
-					}
-					catch (URISyntaxException | IllegalArgumentException e) { // inside a jar: not fuzzed
-					}
-				}
-			}
-		}
+		// the bundled models (plugin and tests), in place on the file class path: nothing is extracted
+		BundledModels bundled = new BundledModels(CheckpointFuzzTest.class.getClassLoader(), Paths.get("target", "unused-cache"));
+		for (String model : bundled.names()) files.add(bundled.open(model).weights());
 		return files;
 	}
 

@@ -101,6 +101,23 @@ class TasksTest extends ManagerPerClassTest {
 	}
 
 	@Test
+	void aLabelMapIsGuidedAgainstTheAllZeroMapItsTrainingDroppedTo() throws Exception {
+		try (NDManager m = manager.newSubManager(); LatentDiffusion seg = model("seg", m)) {
+			SamplingSettings guided = FEW_STEPS.toBuilder().guidanceScale(3).build();
+			NDArray background = m.zeros(new Shape(1, 8, 32, 32));
+			background.set(new NDIndex(":, 0"), 1f);
+			NDArray plain = Synthesis.run(seg, Synthesis.Request.builder().labelMap(background).build(), FEW_STEPS, m);
+			NDArray withGuidance = Synthesis.run(seg, Synthesis.Request.builder().labelMap(background).build(), guided, m);
+			assertTrue(plain.sub(withGuidance).abs().max().getFloat() > 1e-3f, "guidance changes the image");
+			// the null input itself: conditional and unconditional agree, so guidance leaves the image as it is
+			NDArray none = m.zeros(new Shape(1, 8, 32, 32));
+			NDArray a = Synthesis.run(seg, Synthesis.Request.builder().labelMap(none).build(), FEW_STEPS, m);
+			NDArray b = Synthesis.run(seg, Synthesis.Request.builder().labelMap(none).build(), guided, m);
+			assertTrue(a.sub(b).abs().max().getFloat() < 1e-5f, "guiding the all-zero map against itself changes nothing");
+		}
+	}
+
+	@Test
 	void aModelThatCannotDoATaskSaysWhatItCanDo() throws Exception {
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Task.SR.requireSupportedBy(
 			ModelConfigReader.read(Fixtures.bundledCase("uncond").resolve("config.yaml")), "uncond"));

@@ -30,6 +30,7 @@ public final class TestImages {
 		images.put("stack_8bit.tif", stack8());
 		images.put("rgb.tif", rgb());
 		images.put("labels_8bit.tif", labels());
+		images.put("cells_labels_8bit.tif", cellLabels());
 		return images;
 	}
 
@@ -109,6 +110,41 @@ public final class TestImages {
 				pixels[y * w + x] = (byte) best;
 			}
 		return new ImagePlus("labels_8bit", new ByteProcessor(w, h, pixels));
+	}
+
+	/**
+	 * 128x128 8-bit label image in the classes of the bundled label-map model: 0 background, 1 cell body, 2 nucleus.
+	 * Elliptical nuclei of radius 6-11 px (the training generator's range), most inside a cell body about twice their
+	 * size; where objects meet, the later one is drawn over the earlier, and a nucleus over any cell body.
+	 */
+	static ImagePlus cellLabels() {
+		int w = 128, h = 128;
+		Random random = new Random(7);
+		byte[] cells = new byte[w * h];
+		byte[] nuclei = new byte[w * h];
+		for (int n = 0; n < 14; n++) {
+			double cx = random.nextDouble() * w, cy = random.nextDouble() * h;
+			double r = 6 + random.nextDouble() * 5, elongation = 0.65 + random.nextDouble() * 0.35;
+			double angle = random.nextDouble() * Math.PI;
+			double cellScale = random.nextDouble() < 0.7 ? 1.6 + random.nextDouble() * 0.8 : 0;
+			fillEllipse(nuclei, w, h, cx, cy, r / Math.sqrt(elongation), r * Math.sqrt(elongation), angle);
+			if (cellScale > 0) {
+				double rc = r * cellScale;
+				fillEllipse(cells, w, h, cx, cy, rc / Math.sqrt(elongation), rc * Math.sqrt(elongation), angle);
+			}
+		}
+		byte[] pixels = new byte[w * h];
+		for (int i = 0; i < pixels.length; i++) pixels[i] = (byte) (nuclei[i] != 0 ? 2 : cells[i] != 0 ? 1 : 0);
+		return new ImagePlus("cells_labels_8bit", new ByteProcessor(w, h, pixels));
+	}
+
+	private static void fillEllipse(byte[] mask, int w, int h, double cx, double cy, double a, double b, double angle) {
+		double cos = StrictMath.cos(angle), sin = StrictMath.sin(angle);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				double u = ((x - cx) * cos + (y - cy) * sin) / a, v = (-(x - cx) * sin + (y - cy) * cos) / b;
+				if (u * u + v * v <= 1) mask[y * w + x] = 1;
+			}
 	}
 
 	public static void main(String[] args) throws IOException {

@@ -16,13 +16,18 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * The models shipped inside the plugin's jar, under {@value #ROOT} on the class path (the build copies the
  * project's {@code models/} folder there), listed by {@value #INDEX} because a jar's folders cannot be listed
- * portably. The loader memory-maps weights, so it needs real files: a model on a {@code file:} class path (the
+ * portably. Every index on the class path counts (the tests add their random-weight models with one of their own);
+ * a model's files are read beside the index that lists it, so an older jar left on the class path cannot mix its
+ * files into a newer jar's model, and the first index to list a name wins. The loader memory-maps weights, so it needs real files: a model on a {@code file:} class path (the
  * source tree's {@code target/classes}) is used in place; one inside a jar is extracted on first use into a cache
  * folder named after a digest of its card and config (the card holds the weights' SHA-256, so a changed model gets
  * a new folder and an old extraction is never reused for it). Extraction writes a private temporary folder and
@@ -38,6 +43,8 @@ public final class BundledModels {
 
 	private final ClassLoader loader;
 	private final Path cacheRoot;
+	/** Model name → the folder URL of the index that lists it first; read once. */
+	private Map<String, URL> folders;
 
 	public BundledModels(ClassLoader loader, Path cacheRoot) {
 		this.loader = loader;
@@ -58,21 +65,29 @@ public final class BundledModels {
 		return base.resolve("latent-diffusion-fiji").resolve("models");
 	}
 
-	/** The bundled models' names, in the index's order; empty if the class path has no index. */
+	/** The bundled models' names, in the indexes' class-path order; empty if the class path has no index. */
 	public List<String> names() throws IOException {
-		String index = text(INDEX, true);
-		if (index == null) return Collections.emptyList();
-		List<String> names = new ArrayList<>();
-		for (String line : index.split("\n")) {
-			String name = line.trim();
-			if (!name.isEmpty() && !name.startsWith("#")) names.add(name);
+		return Collections.unmodifiableList(new ArrayList<>(folders().keySet()));
+	}
+
+	private synchronized Map<String, URL> folders() throws IOException {
+		if (folders != null) return folders;
+		Map<String, URL> found = new LinkedHashMap<>();
+		for (Enumeration<URL> e = loader.getResources(INDEX); e.hasMoreElements();) {
+			URL index = e.nextElement();
+			URL folder = new URL(index, "./");
+			for (String line : text(index).split("\n")) {
+				String name = line.trim();
+				if (!name.isEmpty() && !name.startsWith("#")) found.putIfAbsent(name, folder);
+			}
 		}
-		return Collections.unmodifiableList(names);
+		folders = Collections.unmodifiableMap(found);
+		return folders;
 	}
 
 	/** A bundled model's card, read from the class path without extracting anything. */
 	public ModelCard card(String name) throws IOException {
-		return ModelCard.parse(text(ROOT + name + "/" + ModelCard.FILE_NAME, false), describe(name), name);
+		return ModelCard.parse(text(resource(name, ModelCard.FILE_NAME)), describe(name), name);
 	}
 
 	/** Where a bundled model lives, for listings. */
@@ -82,7 +97,7 @@ public final class BundledModels {
 
 	/** The model as files: in place on a {@code file:} class path, else extracted (once) into the cache folder. */
 	public ModelFolder open(String name) throws IOException {
-		URL cardUrl = resource(ROOT + name + "/" + ModelCard.FILE_NAME, false);
+		URL cardUrl = resource(name, ModelCard.FILE_NAME);
 		if ("file".equals(cardUrl.getProtocol())) {
 			try {
 				return ModelFolder.open(Paths.get(cardUrl.toURI()).getParent(), ModelFolder.Origin.BUNDLED);
@@ -96,9 +111,9 @@ public final class BundledModels {
 	/** {@code <cache>/<digest of card and config>/<name>/}, extracted now unless it already is. */
 	Path extracted(String name) throws IOException {
 		String prefix = ROOT + name + "/";
-		ModelCard card = card(name);
-		byte[] cardBytes = bytes(prefix + ModelCard.FILE_NAME);
-		byte[] configBytes = bytes(prefix + card.config);
+		byte[] cardBytes = bytes(resource(name, ModelCard.FILE_NAME));
+		ModelCard card = ModelCard.parse(new String(cardBytes, StandardCharsets.UTF_8), describe(name), name);
+		byte[] configBytes = bytes(resource(name, card.config));
 		MessageDigest key = Checksums.newDigest();
 		key.update(cardBytes);
 		key.update(configBytes);
@@ -113,7 +128,7 @@ public final class BundledModels {
 			Files.write(files.resolve(ModelCard.FILE_NAME), cardBytes);
 			Files.write(files.resolve(card.config), configBytes);
 			Path weights = files.resolve(card.weights);
-			String sha = copyHashing(prefix + card.weights, weights);
+			String sha = copyHashing(resource(name, card.weights), weights);
 			if (!sha.equals(card.sha256)) {
 				throw new IllegalArgumentException("bundled weights " + prefix + card.weights + " have SHA-256 " + sha + ", but "
 					+ describe(name) + " expects " + card.sha256 + ": the plugin's jar is damaged; reinstall it");
@@ -135,33 +150,32 @@ public final class BundledModels {
 		return folder;
 	}
 
-	private String copyHashing(String resource, Path target) throws IOException {
+	private String copyHashing(URL resource, Path target) throws IOException {
 		MessageDigest digest = Checksums.newDigest();
-		try (InputStream in = new DigestInputStream(resource(resource, false).openStream(), digest);
+		try (InputStream in = new DigestInputStream(resource.openStream(), digest);
 			OutputStream out = Files.newOutputStream(target)) {
 			in.transferTo(out);
 		}
 		return Checksums.hex(digest.digest());
 	}
 
-	private URL resource(String path, boolean optional) {
-		URL url = loader.getResource(path);
-		if (url == null && !optional) throw new IllegalArgumentException("the plugin's jar has no " + path + "; reinstall it");
-		return url;
+	/** A file of a bundled model, beside the index that lists it. */
+	private URL resource(String name, String file) throws IOException {
+		URL folder = folders().get(name);
+		if (folder == null) throw new IllegalArgumentException("the plugin's jar has no bundled model " + name + "; reinstall it");
+		return new URL(folder, name + "/" + file);
 	}
 
-	private byte[] bytes(String path) throws IOException {
-		try (InputStream in = resource(path, false).openStream()) {
-			return in.readAllBytes();
-		}
-	}
-
-	private String text(String path, boolean optional) throws IOException {
-		URL url = resource(path, optional);
-		if (url == null) return null;
+	private static byte[] bytes(URL url) throws IOException {
 		try (InputStream in = url.openStream()) {
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			return in.readAllBytes();
+		} catch (java.io.FileNotFoundException e) {
+			throw new IllegalArgumentException("the plugin's jar has no " + url + "; reinstall it", e);
 		}
+	}
+
+	private static String text(URL url) throws IOException {
+		return new String(bytes(url), StandardCharsets.UTF_8);
 	}
 
 	private static void deleteTree(Path root) throws IOException {

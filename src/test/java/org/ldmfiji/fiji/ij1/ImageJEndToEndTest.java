@@ -41,6 +41,9 @@ class ImageJEndToEndTest {
 		imagej = new DebianImageJ(work.resolve("imagej"));
 		// the plugin as packaged: classes, plugins.config at the root, SciJava's plugin index, the bundled models
 		imagej.installPluginJar("Latent_Diffusion-e2e.jar", TARGET.resolve("classes"), entry -> true);
+		// the tests' random-weight models (an RGB one for rgb.tif) in a jar of their own, with their own index
+		imagej.installPluginJar("Latent_Diffusion_test_models.jar", TARGET.resolve("test-classes"),
+			entry -> entry.startsWith("org/ldmfiji/models/"));
 		imagej.installDependencies(DebianImageJ.runtimeClasspath(TARGET));
 	}
 
@@ -117,12 +120,12 @@ class ImageJEndToEndTest {
 	void theSynthesisMacroMakesAnImageOfTheLabelImagesSize() throws Exception {
 		Path result = work.resolve("synthesized.tif");
 
-		DebianImageJ.Run run = macro("synthesize_from_labels.ijm", "labels=[" + TestImagesTest.folderFile("labels_8bit.tif").toAbsolutePath()
+		DebianImageJ.Run run = macro("synthesize_from_labels.ijm", "labels=[" + TestImagesTest.folderFile("cells_labels_8bit.tif").toAbsolutePath()
 			+ "] output=[" + result + "] options=[steps=2]");
 
 		assertEquals(0, run.exitCode, run.output);
 		ImagePlus out = open(result, run);
-		assertEquals(64, out.getWidth());
-		assertEquals(ImagePlus.COLOR_RGB, out.getType());
+		assertEquals(128, out.getWidth());
+		assertEquals(ImagePlus.GRAY16, out.getType(), "the bundled label-map model, fluo-labels, is grayscale");
 	}
 }

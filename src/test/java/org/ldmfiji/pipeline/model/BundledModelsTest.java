@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -31,21 +32,38 @@ import java.util.stream.Stream;
 /** Bundled models inside a real jar, as an installed plugin or ldm-cli.jar has them. */
 class BundledModelsTest {
 
+	/** The random-weight test models, bundled on the tests' class path only. */
+	static final Path TEST_MODELS = Paths.get("src", "test", "models");
+
 	private static final String MODEL = "tiny-seg-test";
 
 	@TempDir
 	Path tmp;
 
-	/** A jar holding the index and one model folder from models/, the way the build packs them. */
+	/** A jar holding the index and one model folder from the test models, the way the build packs them. */
 	private Path jar(boolean damageWeights) throws IOException {
-		Path source = Paths.get("models", MODEL);
-		Path jar = tmp.resolve("plugin_test.jar");
+		return jar("plugin_test.jar", List.of(MODEL), Map.of(MODEL, damageWeights));
+	}
+
+	/**
+	 * A jar whose index lists {@code listed}, holding a copy of the test model's files under each name of
+	 * {@code copies} (damaged where the value says so).
+	 */
+	private Path jar(String file, List<String> listed, Map<String, Boolean> copies) throws IOException {
+		Path source = TEST_MODELS.resolve(MODEL);
+		Path jar = tmp.resolve(file);
 		try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-			put(out, BundledModels.INDEX, (MODEL + "\n").getBytes(StandardCharsets.UTF_8));
-			for (String f : List.of(ModelCard.FILE_NAME, "config.yaml", "model.safetensors")) {
-				byte[] bytes = Files.readAllBytes(source.resolve(f));
-				if (damageWeights && f.startsWith("model.s")) bytes[bytes.length - 1] ^= 1;
-				put(out, BundledModels.ROOT + MODEL + "/" + f, bytes);
+			put(out, BundledModels.INDEX, (String.join("\n", listed) + "\n").getBytes(StandardCharsets.UTF_8));
+			for (Map.Entry<String, Boolean> copy : copies.entrySet()) {
+				for (String f : List.of(ModelCard.FILE_NAME, "config.yaml", "model.safetensors")) {
+					byte[] bytes = Files.readAllBytes(source.resolve(f));
+					if (copy.getValue() && f.startsWith("model.s")) bytes[bytes.length - 1] ^= 1;
+					if (f.equals(ModelCard.FILE_NAME)) { // a card names its own folder
+						bytes = new String(bytes, StandardCharsets.UTF_8).replace("name: " + MODEL, "name: " + copy.getKey())
+							.getBytes(StandardCharsets.UTF_8);
+					}
+					put(out, BundledModels.ROOT + copy.getKey() + "/" + f, bytes);
+				}
 			}
 		}
 		return jar;
@@ -84,7 +102,7 @@ class BundledModelsTest {
 			ModelFolder m = new BundledModels(loader, cache).open(MODEL);
 			assertEquals(ModelFolder.Origin.BUNDLED, m.origin());
 			assertTrue(m.folder().startsWith(cache));
-			assertArrayEquals(Files.readAllBytes(Paths.get("models", MODEL, "model.safetensors")), Files.readAllBytes(m.weights()));
+			assertArrayEquals(Files.readAllBytes(TEST_MODELS.resolve(MODEL).resolve("model.safetensors")), Files.readAllBytes(m.weights()));
 			assertEquals(1, contents(cache).size(), "one extracted folder and no temporary leftovers: " + contents(cache));
 		}
 	}
@@ -105,6 +123,21 @@ class BundledModelsTest {
 	void aClassPathWithoutModelsHasNone() throws IOException {
 		try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
 			assertEquals(List.of(), new BundledModels(empty, tmp).names());
+		}
+	}
+
+	@Test
+	void everyIndexOnTheClassPathCountsAndAModelsFilesComeFromBesideItsOwnIndex() throws Exception {
+		Path cache = tmp.resolve("cache");
+		// first on the class path: a jar listing only "second", which also carries damaged files under MODEL's name
+		Path other = jar("other_test.jar", List.of("second"), Map.of("second", false, MODEL, true));
+		URL[] path = { other.toUri().toURL(), jar(false).toUri().toURL() };
+		try (URLClassLoader loader = new URLClassLoader(path, null)) {
+			BundledModels bundled = new BundledModels(loader, cache);
+			assertEquals(List.of("second", MODEL), bundled.names());
+			assertEquals(Files.readAllBytes(TEST_MODELS.resolve(MODEL).resolve("model.safetensors")).length,
+				Files.size(bundled.open(MODEL).weights()), "MODEL's undamaged files, from the jar that lists it");
+			assertEquals("second", bundled.open("second").folder().getFileName().toString());
 		}
 	}
 }

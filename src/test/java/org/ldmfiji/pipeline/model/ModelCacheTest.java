@@ -31,13 +31,19 @@ class ModelCacheTest {
 	Path tmp;
 
 	private static ModelFolder bundled(String name) throws Exception {
-		return ModelFolder.open(Paths.get("models", name), ModelFolder.Origin.BUNDLED);
+		return ModelFolder.open(folder(name), ModelFolder.Origin.BUNDLED);
+	}
+
+	/** A model's source folder: the plugin's (models/) or the tests' own. */
+	static Path folder(String name) {
+		Path shipped = Paths.get("models", name);
+		return Files.isDirectory(shipped) ? shipped : BundledModelsTest.TEST_MODELS.resolve(name);
 	}
 
 	/** A copy of a bundled model whose weights file is then changed or removed. */
 	private ModelFolder copy(String name) throws Exception {
 		Path dir = Files.createDirectories(tmp.resolve(name));
-		try (var files = Files.list(Paths.get("models", name))) {
+		try (var files = Files.list(folder(name))) {
 			for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, dir.resolve(f.getFileName()));
 		}
 		return ModelFolder.open(dir, ModelFolder.Origin.USER);
@@ -100,8 +106,8 @@ class ModelCacheTest {
 			assertEquals(2, cache.size());
 		}
 		Path cardless = Files.createDirectories(tmp.resolve("bsr_sr"));
-		Files.copy(Paths.get("models/tiny-sr-test/config.yaml"), cardless.resolve("config.yaml"));
-		Files.copy(Paths.get("models/tiny-sr-test/model.ckpt"), cardless.resolve("last.ckpt"));
+		Files.copy(BundledModelsTest.TEST_MODELS.resolve("tiny-sr-test/config.yaml"), cardless.resolve("config.yaml"));
+		Files.copy(BundledModelsTest.TEST_MODELS.resolve("tiny-sr-test/model.ckpt"), cardless.resolve("last.ckpt"));
 		try (ModelCache cache = new ModelCache();
 			ModelLease lease = cache.acquire(ModelFolder.open(cardless, ModelFolder.Origin.USER), false, Device.cpu())) {
 			assertFalse(lease.loaded().checksumVerified(), "no card, no checksum");

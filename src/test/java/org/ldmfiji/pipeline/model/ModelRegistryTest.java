@@ -47,22 +47,24 @@ class ModelRegistryTest {
 	}
 
 	@Test
-	void theIndexListsEveryBundledFolder() throws IOException {
+	void theIndexesListEveryBundledFolder() throws IOException {
 		List<String> folders = new ArrayList<>();
-		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Paths.get("models"), Files::isDirectory)) {
-			for (Path d : dirs) folders.add(d.getFileName().toString());
+		for (Path root : List.of(Paths.get("models"), BundledModelsTest.TEST_MODELS)) {
+			try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
+				for (Path d : dirs) folders.add(d.getFileName().toString());
+			}
 		}
 		Collections.sort(folders);
 		List<String> indexed = new ArrayList<>(bundled().names());
 		Collections.sort(indexed);
-		assertEquals(folders, indexed, "models/index.txt and the folders in models/");
+		assertEquals(folders, indexed, "the index.txt files and the folders of models/ and src/test/models/");
 	}
 
 	@Test
 	void bundledModelsHaveHonestCardsAndOneDefaultPerUse() throws IOException {
 		ModelRegistry r = registry(List.of(), null);
 		List<ModelListing> all = r.list();
-		assertEquals(5, all.size());
+		assertEquals(6, all.size(), "three shipped, three on the tests' class path");
 		for (ModelListing m : all) {
 			assertNull(m.problem(), m.name());
 			// a test model says so in its card and its listing; a trained one names what it was trained on
@@ -74,8 +76,9 @@ class ModelRegistryTest {
 		}
 		assertEquals("fluo-sr4x", r.defaultFor(Task.SR).name());
 		assertEquals("tiny-inpaint-test", r.defaultFor(Task.INPAINT).name());
-		assertEquals("tiny-cin-test", r.defaultFor(Task.SYNTHESIZE).name());
-		assertEquals("tiny-seg-test", r.defaultFor(ModelCard.LABEL_SYNTHESIS).name());
+		assertEquals("fluo-labels", r.defaultFor(ModelCard.LABEL_SYNTHESIS).name());
+		IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> r.defaultFor(Task.SYNTHESIZE));
+		assertTrue(none.getMessage().startsWith("no default model for synthesize; name one (known models: "), none.getMessage());
 		assertEquals("fluo-sr4x", r.resolve(null, Task.SR).name(), "no name: the task's default");
 	}
 
@@ -99,8 +102,9 @@ class ModelRegistryTest {
 	void anUnknownNameListsTheKnownOnes() {
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 			() -> registry(List.of(), null).resolve("bsr_sr"));
-		assertTrue(e.getMessage().startsWith("no model named 'bsr_sr'; known models: tiny-sr-test, tiny-inpaint-test, "
-			+ "tiny-seg-test, tiny-cin-test"), e.getMessage());
+		assertTrue(e.getMessage().startsWith("no model named 'bsr_sr'; known models: "), e.getMessage());
+		for (String name : List.of("fluo-sr4x", "fluo-labels", "tiny-inpaint-test", "tiny-sr-test", "tiny-seg-test", "tiny-cin-test"))
+			assertTrue(e.getMessage().contains(name), e.getMessage());
 	}
 
 	@Test
@@ -199,5 +203,15 @@ class ModelRegistryTest {
 		assertNull(l.card());
 		assertTrue(l.problem().contains("model.yaml: tasks: "), l.problem());
 		assertTrue(l.describe().contains("UNUSABLE"));
+	}
+
+	@Test
+	void theShippedModelsStayUnderSixtyMegabytes() throws IOException {
+		long bytes;
+		try (java.util.stream.Stream<Path> files = Files.walk(Paths.get("models"))) {
+			bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+		}
+		assertTrue(bytes <= 60_000_000L, "models/ holds " + bytes + " bytes; the plugin's bundled models must stay within 60 MB "
+			+ "(test models go to src/test/models)");
 	}
 }
