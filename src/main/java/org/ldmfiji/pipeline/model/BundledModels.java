@@ -27,8 +27,9 @@ import java.util.stream.Stream;
  * project's {@code models/} folder there), listed by {@value #INDEX} because a jar's folders cannot be listed
  * portably. Every index on the class path counts (the tests add their random-weight models with one of their own);
  * a model's files are read beside the index that lists it, so an older jar left on the class path cannot mix its
- * files into a newer jar's model, and the first index to list a name wins. The loader memory-maps weights, so it needs real files: a model on a {@code file:} class path (the
- * source tree's {@code target/classes}) is used in place; one inside a jar is extracted on first use into a cache
+ * files into a newer jar's model, and the first index to list a name wins. The loader memory-maps weights, so it
+ * needs real files: a model on a {@code file:} class path (the source tree's {@code target/classes}) is used in
+ * place; one inside a jar is extracted on first use into a cache
  * folder named after a digest of its card and config (the card holds the weights' SHA-256, so a changed model gets
  * a new folder and an old extraction is never reused for it). Extraction writes a private temporary folder and
  * renames it into place atomically, so processes extracting at once never see each other's half-written files;
