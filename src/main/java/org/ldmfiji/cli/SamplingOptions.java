@@ -32,7 +32,8 @@ final class SamplingOptions {
 
 	@Option(names = "--preserve-mean", negatable = true,
 		description = "super-resolution: keep the input's local mean intensity, so that the result, area-downsampled, keeps the "
-			+ "input's brightness (default: the model's, else off as in the reference)")
+			+ "input's brightness; inpainting: give the fill the local mean level of the kept pixels around it "
+			+ "(default: the model's, else off as in the reference)")
 	Boolean preserveMean;
 
 	@Option(names = "--match-noise", paramLabel = "S",

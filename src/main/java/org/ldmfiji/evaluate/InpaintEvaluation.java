@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.ldmfiji.nn.LatentDiffusion;
+import org.ldmfiji.pipeline.HarmonicFill;
 import org.ldmfiji.pipeline.Inpainting;
 import org.ldmfiji.pipeline.LatentSequence;
 import org.ldmfiji.pipeline.SamplingSettings;

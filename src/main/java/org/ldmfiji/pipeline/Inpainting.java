@@ -56,6 +56,7 @@ public final class Inpainting {
 				Conditioning[] c = Synthesis.classConditioning(model, classLabel, (int) in.get(0), owner);
 				generated = LatentSequence.run(model, c[0], c[1], latent, schedule -> new MaskBlend(x0, known, schedule), s, owner);
 			}
+			if (s.preserveMean) generated = LevelMatching.apply(generated, image01, hole);
 			if (s.matchNoise > 0) generated = NoiseMatching.apply(generated, image01, hole, s.matchNoise, s.seed);
 			return composite(image01, hole, generated);
 		});

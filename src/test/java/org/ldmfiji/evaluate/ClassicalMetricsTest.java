@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.ldmfiji.pipeline.HarmonicFill;
 import org.ldmfiji.testing.ManagerPerClassTest;
 
 import java.util.Random;

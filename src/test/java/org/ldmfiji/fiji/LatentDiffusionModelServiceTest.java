@@ -34,7 +34,7 @@ class LatentDiffusionModelServiceTest {
 		}
 		assertEquals(1, models.cachedModels());
 		List<ModelListing> listed = models.list();
-		assertEquals(6, listed.size(), "three shipped models and the tests' three");
+		assertEquals(7, listed.size(), "three shipped models and the tests' four");
 
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 			() -> models.acquire("tiny-sr-test", Task.INPAINT, "auto", false));

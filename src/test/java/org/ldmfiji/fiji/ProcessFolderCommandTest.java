@@ -80,7 +80,7 @@ class ProcessFolderCommandTest {
 		assertTrue(new FileSaver(withSelection).saveAsTiff(in.resolve("a.tif").toString()));
 		assertTrue(new FileSaver(Commands.image("b", 16, 24, 20, 1, 1, 1, 22)).saveAsTiff(in.resolve("b.tif").toString()));
 
-		CommandModule run = run("task", "inpaint", "steps", 1);
+		CommandModule run = run("task", "inpaint", "steps", 2);
 		assertFalse(run.isCanceled(), run.getCancelReason());
 		assertEquals("1 done, 0 skipped, 1 failed\nfailed: b.tif: no selection is saved with this image; save it with its selection, or give a mask_image",
 			run.getOutput("summary"));

@@ -152,8 +152,8 @@ public final class ModelCard {
 		b.intensity = IntensitySpec.read(card.node("intensity"));
 		b.tileSize = card.intOr("tile_size", 0, 0);
 		b.preserveMean = card.boolOr("preserve_mean", false);
-		if (b.preserveMean && !b.tasks.contains(Task.SR))
-			throw card.error("preserve_mean", "is for super-resolution, which is not among the model's tasks " + ids(b.tasks));
+		if (b.preserveMean && !b.tasks.contains(Task.SR) && !b.tasks.contains(Task.INPAINT))
+			throw card.error("preserve_mean", "is for super-resolution and inpainting, neither among the model's tasks " + ids(b.tasks));
 		Double matchNoise = card.doubleOrNull("match_noise");
 		b.matchNoise = matchNoise == null ? 0 : matchNoise;
 		if (!(b.matchNoise >= 0 && b.matchNoise <= 1)) throw card.error("match_noise", "must lie in [0, 1], got " + b.matchNoise);

@@ -183,22 +183,33 @@ class ModelCardTest {
 			Arguments.of("test_model", "yes please", "test_model", "expected true or false"));
 	}
 
-	@Test
-	void anInpaintingCardChoosesItsNoiseMatchingButNotMeanPreservation() throws IOException {
+	/** A valid card of another task than super-resolution: no default use, no scale factor. */
+	private static Map<String, Object> forTask(String task) {
 		Map<String, Object> card = valid();
-		card.put("tasks", List.of("inpaint"));
+		card.put("tasks", List.of(task));
 		card.remove("default_for");
 		card.remove("scale_factor");
-		card.remove("preserve_mean");
+		return card;
+	}
+
+	@Test
+	void anInpaintingCardChoosesItsNoiseAndLevelMatching() throws IOException {
+		Map<String, Object> card = forTask("inpaint");
 		card.put("match_noise", 0.7);
 		ModelCard c = ModelCard.read(write(card), "some-sr");
 		assertEquals(0.7, c.matchNoise);
 		assertEquals(0.7, c.recommendedSampling().build().matchNoise, "the card's noise matching is the sampling's default");
 		assertTrue(c.describe().contains("camera noise"), c.describe());
+		assertTrue(c.recommendedSampling().build().preserveMean, "an inpainting card may keep the local level");
+	}
+
+	@Test
+	void meanPreservationIsRefusedWhereNoTaskUsesIt() throws IOException {
+		Map<String, Object> card = forTask("synthesize");
 		card.put("preserve_mean", true);
 		ConfigException e = assertThrows(ConfigException.class, () -> ModelCard.read(write(card), "some-sr"));
 		assertEquals("preserve_mean", e.getKeyPath());
-		assertTrue(e.getMessage().contains("is for super-resolution"), e.getMessage());
+		assertTrue(e.getMessage().contains("is for super-resolution and inpainting"), e.getMessage());
 	}
 
 	@ParameterizedTest(name = "{0} = {1}")

@@ -64,7 +64,7 @@ class ModelRegistryTest {
 	void bundledModelsHaveHonestCardsAndOneDefaultPerUse() throws IOException {
 		ModelRegistry r = registry(List.of(), null);
 		List<ModelListing> all = r.list();
-		assertEquals(6, all.size(), "three shipped, three on the tests' class path");
+		assertEquals(7, all.size(), "three shipped, four on the tests' class path");
 		for (ModelListing m : all) {
 			assertNull(m.problem(), m.name());
 			// a test model says so in its card and its listing; a trained one names what it was trained on
@@ -75,7 +75,7 @@ class ModelRegistryTest {
 			if (!test) assertTrue(m.card().trainingData.contains("synthetic"), m.name());
 		}
 		assertEquals("fluo-sr4x", r.defaultFor(Task.SR).name());
-		assertEquals("tiny-inpaint-test", r.defaultFor(Task.INPAINT).name());
+		assertEquals("fluo-inpaint", r.defaultFor(Task.INPAINT).name());
 		assertEquals("fluo-labels", r.defaultFor(ModelCard.LABEL_SYNTHESIS).name());
 		IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> r.defaultFor(Task.SYNTHESIZE));
 		assertTrue(none.getMessage().startsWith("no default model for synthesize; name one (known models: "), none.getMessage());
@@ -103,7 +103,7 @@ class ModelRegistryTest {
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 			() -> registry(List.of(), null).resolve("bsr_sr"));
 		assertTrue(e.getMessage().startsWith("no model named 'bsr_sr'; known models: "), e.getMessage());
-		for (String name : List.of("fluo-sr4x", "fluo-labels", "tiny-inpaint-test", "tiny-sr-test", "tiny-seg-test", "tiny-cin-test"))
+		for (String name : List.of("fluo-sr4x", "fluo-inpaint", "fluo-labels", "tiny-inpaint-test", "tiny-sr-test", "tiny-seg-test", "tiny-cin-test"))
 			assertTrue(e.getMessage().contains(name), e.getMessage());
 	}
 

@@ -1,4 +1,4 @@
-package org.ldmfiji.evaluate;
+package org.ldmfiji.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -7,8 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 
 /**
- * The classical inpainting baseline: fill the hole with the harmonic function (the solution of Laplace's equation,
- * every hole pixel the mean of its four neighbours) that meets the kept pixels at the hole's border. Image edges
+ * Fills a hole with the harmonic function (the solution of Laplace's equation, every hole pixel the mean of its four
+ * neighbours) that meets the kept pixels at the hole's border: the classical inpainting baseline {@code evaluate}
+ * measures against, and the smoothest way to carry a correction from the border into a fill ({@link LevelMatching}). Image edges
  * are free (a neighbour outside the image does not count). Solved by conjugate gradients on the hole's pixels,
  * in float64 on libtorch, to a relative residual of 1e-10.
  */
