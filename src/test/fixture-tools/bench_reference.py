@@ -206,6 +206,12 @@ def super_resolution(a, torch, instantiate_from_config, DDIMSampler, config):
     row("as the notebook", encode, end)
 
 
+def bf16_kernels(torch):
+    """Whether oneDNN has bf16 kernels here; 'unknown' on a PyTorch too old to say (Debian 12's 1.13)."""
+    probe = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None) if torch.backends.mkldnn.is_available() else None
+    return probe() if probe is not None else "unknown"
+
+
 def main():
     a = parse()
     import torch
@@ -214,7 +220,7 @@ def main():
     instantiate_from_config, DDIMSampler, stubbed = setup_reference(a.ldm, a.taming)
     config = bsr_sr_config(a.ldm)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads, "
-          f"bf16 kernels: {torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()}, "
+          f"bf16 kernels: {bf16_kernels(torch)}, "
           f"stubbed: {', '.join(stubbed) or 'none'}; load average {os.getloadavg()[0]:.2f}")
     if not a.no_step:
         unet_steps(a, torch, instantiate_from_config, config)
