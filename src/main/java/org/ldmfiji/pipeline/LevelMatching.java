@@ -34,10 +34,11 @@ public final class LevelMatching {
 		if (!image01.getShape().equals(s)) throw new IllegalArgumentException("the image " + image01.getShape() + " and the fill " + s + " differ in shape");
 		// the harmonic fill reads only the kept pixels next to the hole, whose averages read WINDOW / 2 further: the rest
 		// of the image cannot change the correction, so a small hole in a large image costs what its surroundings cost
-		long[] box = around(hole, 1 + WINDOW / 2);
+		NDArray binary = hole.gt(0.5f).toType(DataType.FLOAT32, false);
+		long[] box = around(binary, 1 + WINDOW / 2);
 		if (box == null) return generated01.duplicate();
 		NDIndex crop = new NDIndex(":, :, {}:{}, {}:{}", box[0], box[1], box[2], box[3]);
-		NDArray h = hole.get(crop).gt(0.5f).toType(DataType.FLOAT32, false);
+		NDArray h = binary.get(crop);
 		NDArray keep = h.neg().add(1f);
 		NDArray difference = image01.get(crop).sub(generated01.get(crop)).mul(keep);
 		Shape window = new Shape(WINDOW, WINDOW), one = new Shape(1, 1), pad = new Shape(WINDOW / 2, WINDOW / 2);
@@ -52,14 +53,13 @@ public final class LevelMatching {
 	}
 
 	/**
-	 * The rows and columns {from, to, from, to} of the box around every hole pixel of the batch, widened by
+	 * The rows and columns {from, to, from, to} of the box around every hole pixel (1) of the batch, widened by
 	 * {@code margin} and cut at the image's edges; null if there is no hole.
 	 */
-	private static long[] around(NDArray hole, int margin) {
-		Shape s = hole.getShape();
-		NDArray h = hole.gt(0.5f).toType(DataType.FLOAT32, false);
-		float[] rows = h.sum(new int[] {0, 1, 3}).toFloatArray();
-		float[] cols = h.sum(new int[] {0, 1, 2}).toFloatArray();
+	private static long[] around(NDArray binaryHole, int margin) {
+		Shape s = binaryHole.getShape();
+		float[] rows = binaryHole.sum(new int[] {0, 1, 3}).toFloatArray();
+		float[] cols = binaryHole.sum(new int[] {0, 1, 2}).toFloatArray();
 		int top = first(rows), left = first(cols);
 		if (top < 0) return null;
 		int bottom = last(rows), right = last(cols);

@@ -15,10 +15,14 @@ class LevelMatchingTest extends ManagerPerClassTest {
 
 	private static final Shape SHAPE = new Shape(1, 1, 96, 128);
 
-	/** A smooth ramp 0.2..0.6 over the columns with Gaussian noise of sd 0.05, the recorded image. */
+	/** A smooth ramp 0.2..0.6 over the columns, the clean image. */
+	private NDArray clean() {
+		return manager.linspace(0.2f, 0.6f, 128).reshape(1, 1, 1, 128).broadcast(SHAPE);
+	}
+
+	/** The clean ramp with Gaussian noise of sd 0.05, the recorded image. */
 	private NDArray image(long seed) {
-		NDArray ramp = manager.linspace(0.2f, 0.6f, 128).reshape(1, 1, 1, 128).broadcast(SHAPE);
-		return ramp.add(Inference.seeded(seed, () -> manager.randomNormal(SHAPE)).mul(0.05f));
+		return clean().add(Inference.seeded(seed, () -> manager.randomNormal(SHAPE)).mul(0.05f));
 	}
 
 	/** The box rows [top, bottom) × columns [left, right), 1 = fill. */
@@ -36,7 +40,7 @@ class LevelMatchingTest extends ManagerPerClassTest {
 	@Test
 	void aFillTooDarkTakesTheLevelAroundIt() {
 		NDArray image = image(1), hole = box(30, 66, 40, 90);
-		NDArray clean = manager.linspace(0.2f, 0.6f, 128).reshape(1, 1, 1, 128).broadcast(SHAPE);
+		NDArray clean = clean();
 		NDArray generated = clean.sub(0.04f);
 		NDArray matched = LevelMatching.apply(generated, image, hole);
 		assertEquals(-0.04, meanIn(generated.sub(clean), hole), 1e-6);
@@ -50,7 +54,7 @@ class LevelMatchingTest extends ManagerPerClassTest {
 	/** A fill of the right level is left alone: the correction is the kept pixels' noise averaged, nothing more. */
 	@Test
 	void aFillOfTheRightLevelStays() {
-		NDArray clean = manager.linspace(0.2f, 0.6f, 128).reshape(1, 1, 1, 128).broadcast(SHAPE);
+		NDArray clean = clean();
 		NDArray hole = box(10, 20, 100, 126);
 		NDArray matched = LevelMatching.apply(clean, image(2), hole);
 		assertTrue(matched.sub(clean).abs().max().getFloat() < 0.012, "the correction stays within the averaged noise");
@@ -67,7 +71,7 @@ class LevelMatchingTest extends ManagerPerClassTest {
 	/** Two images of a batch with holes in different places: each is corrected from its own kept pixels. */
 	@Test
 	void eachImageOfABatchTakesItsOwnLevel() {
-		NDArray clean = manager.linspace(0.2f, 0.6f, 128).reshape(1, 1, 1, 128).broadcast(SHAPE);
+		NDArray clean = clean();
 		NDArray image = image(4).concat(image(5), 0);
 		NDArray hole = box(5, 25, 5, 35).concat(box(60, 90, 80, 120), 0);
 		NDArray generated = clean.sub(0.05f).concat(clean.add(0.03f), 0);
