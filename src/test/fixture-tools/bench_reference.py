@@ -20,7 +20,7 @@ resize (the notebook's call is F.interpolate(bilinear, antialias=True) on a tens
 
 Usage (never run by the build or the tests):
   /path/to/python3 bench_reference.py --ldm /path/to/latent-diffusion --taming /path/to/taming-transformers \
-      [--threads 2] [--latent 64] [--steps 5] [--warmup 2] [--sr-image 256] [--sr-steps 100] [--no-step] [--no-sr]
+      [--threads 2] [--latent 64] [--steps 5] [--warmup 2] [--sr-image 256] [--sr-steps 100] [--no-step] [--no-sr] [--no-bf16]
 A quick check that everything runs: --latent 32 --steps 1 --warmup 0 --sr-image 32 --sr-steps 2
 """
 import argparse
@@ -48,6 +48,8 @@ def parse():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-step", action="store_true", help="skip the UNet step timings")
     p.add_argument("--no-sr", action="store_true", help="skip the end-to-end SR")
+    p.add_argument("--no-bf16", action="store_true",
+                   help="skip the bf16 autocast step (emulated, tens of times slower, on a CPU without bf16 instructions)")
     return p.parse_args()
 
 
@@ -144,6 +146,8 @@ def unet_steps(a, torch, instantiate_from_config, config):
     with torch.no_grad():
         fp32 = time_steps(torch, unet, x, t, a.warmup, a.steps)
         print(f"denoiser step, eager fp32: {describe(fp32)}")
+        if a.no_bf16:
+            return
         unet_cl = copy.deepcopy(unet).to(memory_format=torch.channels_last)
         x_cl = x.contiguous(memory_format=torch.channels_last)
         with torch.autocast("cpu", dtype=torch.bfloat16):

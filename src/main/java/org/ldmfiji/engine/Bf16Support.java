@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +22,19 @@ import java.util.Locale;
  * ({@code avx512_bf16} or {@code amx_bf16} on x86-64, {@code bf16} on 64-bit ARM, read from {@code /proc/cpuinfo}); then
  * a probe runs the ops the bfloat16 path uses and compares them with float32. Anything else (another OS, no cpuinfo, a
  * probe that throws or disagrees) counts as unsupported: the caller falls back to float32.
+ *
+ * <p>{@code -Dldm.bf16.emulated=true} skips the instruction check (the probe still runs), so that bfloat16's numbers
+ * can be measured on a CPU without the instructions: correct, but tens of times slower than float32.
  */
 public final class Bf16Support {
 
 	/** Relative error a bfloat16 op may show against float32 in the probe (bfloat16 keeps 8 bits of mantissa). */
 	static final double PROBE_TOLERANCE = 3e-2;
+
+	/** System property that lets bfloat16 run emulated on a CPU without its instructions (for measurements). */
+	public static final String EMULATED_PROPERTY = "ldm.bf16.emulated";
+
+	private static final Logger LOG = LoggerFactory.getLogger(Bf16Support.class);
 
 	private static String reason;
 	private static boolean checked;
@@ -39,6 +50,10 @@ public final class Bf16Support {
 	public static synchronized String unavailableReason() {
 		if (!checked) {
 			reason = cpuReason(System.getProperty("os.name", ""), System.getProperty("os.arch", ""), Paths.get("/proc/cpuinfo"));
+			if (reason != null && Boolean.parseBoolean(System.getProperty(EMULATED_PROPERTY, "false").trim())) {
+				LOG.warn("bf16 emulated ({} set): {}; expect it to be many times slower than fp32", EMULATED_PROPERTY, reason);
+				reason = null;
+			}
 			if (reason == null && !ScriptedOps.available()) reason = ScriptedOps.failure();
 			if (reason == null) reason = probe();
 			checked = true;
