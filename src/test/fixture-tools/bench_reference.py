@@ -179,13 +179,16 @@ def super_resolution(a, torch, instantiate_from_config, DDIMSampler, config):
                                     "clip_max_tie_weight": 0.5, "clip_min_tie_weight": 0.01}
     step_ends = []
     with torch.no_grad():
+        progress("encode (get_input with first-stage outputs)")
         encode = Sample()
         z, c, x, xrec, xc = model.get_input(batch, model.first_stage_key, return_first_stage_outputs=True,
                                             force_c_encode=True, return_original_cond=True)
         with model.ema_scope("Plotting"):
+            progress(f"sample, {a.sr_steps} DDIM steps")
             sample = Sample()
             out, _ = DDIMSampler(model).sample(a.sr_steps, batch_size=z.shape[0], shape=z.shape[1:], conditioning=c,
                                                eta=1.0, verbose=False, callback=lambda i: step_ends.append(Sample()))
+        progress("decode, twice")
         decode = Sample()
         image = model.decode_first_stage(out)
         decoded = Sample()
@@ -208,6 +211,11 @@ def super_resolution(a, torch, instantiate_from_config, DDIMSampler, config):
     row("decode again", decoded, end)
     row("encode to decoded", encode, decoded)
     row("as the notebook", encode, end)
+
+
+def progress(part):
+    """Which part runs now, on stderr at once: the parts of a large SR can take tens of minutes each."""
+    print(f"{time.strftime('%H:%M:%S')} {part}", file=sys.stderr, flush=True)
 
 
 def bf16_kernels(torch):

@@ -54,9 +54,9 @@ public final class LatentSequence {
 		Denoiser whole = plan.tilesDenoiser() ? null : ModelDenoiser.guided(model, c, uc, s.guidanceScale);
 		// seeded and sampled under the generator's lock: the same seed gives the same image even with other runs going on
 		return Scoped.keep(owner, () -> Inference.seeded(s.seed, () -> {
-			Denoiser denoiser = whole != null ? whole : new TiledDenoiser(plan.denoiser,
-				k -> ModelDenoiser.guided(model, TiledDenoiser.conditioning(c, plan.denoiser, k),
-					TiledDenoiser.conditioning(uc, plan.denoiser, k), s.guidanceScale), s.monitor, owner);
+			Denoiser denoiser = whole != null ? whole : new TiledDenoiser(plan.denoiser, plan.denoiserGroup,
+				tiles -> ModelDenoiser.guided(model, TiledDenoiser.conditioning(c, plan.denoiser, tiles),
+					TiledDenoiser.conditioning(uc, plan.denoiser, tiles), s.guidanceScale), s.monitor, owner);
 			s.monitor.stage(TaskMonitor.Stage.SAMPLE);
 			NDArray xT = owner.randomNormal(latentShape);
 			NDArray latent = sampler.sample(owner, denoiser, Parameterization.of(d.parameterization), xT,

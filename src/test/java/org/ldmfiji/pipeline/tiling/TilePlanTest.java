@@ -17,10 +17,10 @@ class TilePlanTest {
 	@CsvSource(delimiter = '|', value = {
 		"bsr_sr | 64  | 64  | 256  | untiled",
 		"bsr_sr | 64  | 64  | 4096 | untiled",
-		"bsr_sr | 64  | 96  | 256  | tiles: 2×1 of 64×64 latent px, overlap 32",
-		"bsr_sr | 128 | 128 | 256  | tiles: 3×3 of 64×64 latent px, overlap 32",
-		"bsr_sr | 128 | 128 | 30   | tiles: 16×16 of 8×8 latent px, overlap 0",
-		"lsun_churches-ldm-kl-8 | 64 | 32 | 256 | tiles: 1×3 of 32×32 latent px, overlap 16"})
+		"bsr_sr | 64  | 96  | 256  | tiles: 2×1 of 64×64 latent px, overlap 32, 2 per denoiser call",
+		"bsr_sr | 128 | 128 | 256  | tiles: 3×3 of 64×64 latent px, overlap 32, 9 per denoiser call",
+		"bsr_sr | 128 | 128 | 30   | tiles: 16×16 of 8×8 latent px, overlap 0, 16 per denoiser call",
+		"lsun_churches-ldm-kl-8 | 64 | 32 | 256 | tiles: 1×3 of 32×32 latent px, overlap 16, 3 per denoiser call"})
 	void aTileSizeSetsBothGrids(String arch, long h, long w, int tileSize, String line) throws Exception {
 		LdmConfig config = ModelConfigReader.readBundled(arch);
 		TilePlan plan = TilePlan.of(config, h, w, 1, false, tileSize, 0);
@@ -42,6 +42,9 @@ class TilePlanTest {
 			TileGrid f = plan.firstStage;
 			assertTrue(MemoryEstimate.decoder(config.firstStage.ddconfig, 1, f.tileHeight(), f.tileWidth()) <= budget, arch + ": " + plan);
 			assertTrue(MemoryEstimate.encoder(config.firstStage.ddconfig, 1, f.tileHeight(), f.tileWidth()) <= budget, arch + ": " + plan);
+			int g = plan.denoiserGroup;
+			assertTrue(g >= 1 && g <= Math.min(TilePlan.MAX_DENOISER_GROUP, d.count()), arch + ": " + plan);
+			if (g > 1) assertTrue(MemoryEstimate.unet(config.unet, batch * g, d.tileHeight(), d.tileWidth()) <= budget, arch + ": " + plan);
 			int multiple = org.ldmfiji.pipeline.LatentSequence.sideMultiple(config);
 			if (d.count() > 1) {
 				// one multiple smaller would need more tiles: the count is the least for this budget's largest tile
@@ -49,6 +52,21 @@ class TilePlanTest {
 				assertTrue(smaller.count() > d.count(), arch + ": " + d + " vs " + smaller);
 			}
 		}
+	}
+
+	/** A model card's small tiles: as many per denoiser call as the budget holds, up to the most allowed. */
+	@Test
+	void smallTilesShareADenoiserCallAsTheBudgetAllows() throws Exception {
+		LdmConfig config = ModelConfigReader.readBundled("bsr_sr");
+		long threeTiles = MemoryEstimate.unet(config.unet, 3, 32, 32);
+		long mib = (threeTiles >> 20) + 1;
+		assertTrue(MemoryEstimate.unet(config.unet, 4, 32, 32) > mib << 20, "the budget holds three tiles, not four");
+		assertEquals(3, TilePlan.of(config, 256, 256, 1, false, 128, mib).denoiserGroup);
+		assertEquals(1, TilePlan.of(config, 256, 256, 1, true, 128, mib).denoiserGroup, "guidance doubles each tile's batch");
+		TilePlan ample = TilePlan.of(config, 256, 256, 1, false, 128, 1 << 20);
+		assertEquals(TilePlan.MAX_DENOISER_GROUP, ample.denoiserGroup);
+		assertEquals("tiles: 11×11 of 32×32 latent px, overlap 8, 16 per denoiser call", ample.describe());
+		assertEquals(4, TilePlan.of(config, 48, 48, 1, false, 128, 1 << 20).denoiserGroup, "never more than the 2×2 tiles");
 	}
 
 	@Test

@@ -138,8 +138,8 @@ class TilingTest extends ManagerPerClassTest {
 			int before = m.getManagedArrays().size();
 			NDArray out = SuperResolution.run(sr, lowRes, s, m);
 			assertEquals(before + 1, m.getManagedArrays().size(), "only the result is left");
-			assertEquals(List.of("tiles: 4×3 of 16×16 latent px, overlap 4"), grids);
-			assertEquals(2 * 12 + 12, tiles.get(), "12 tiles in each of 2 steps, then 12 to decode");
+			assertEquals(List.of("tiles: 4×3 of 16×16 latent px, overlap 4, 12 per denoiser call"), grids);
+			assertEquals(2 + 12, tiles.get(), "one report per call: the 12 tiles in one denoiser call in each of 2 steps, then 12 decoded one by one");
 			out.close();
 		}
 	}
@@ -205,14 +205,36 @@ class TilingTest extends ManagerPerClassTest {
 		}
 	}
 
+	/**
+	 * Tiles stacked into one denoiser call get the predictions they get one at a time: 6 tiles in groups of 4 (a full
+	 * group and a short one) against groups of 1, the whole sampling run, to float rounding.
+	 */
+	@Test
+	void groupedTilesGetTheirOwnPredictions() {
+		try (NDManager m = manager.newSubManager()) {
+			TileGrid grid = TileGrid.cover(H, W, 24, 6, 2);
+			assertEquals(6, grid.count());
+			NDArray one = sample(grid, 1, m);
+			NDArray four = sample(grid, 4, m);
+			double rel = one.sub(four).abs().max().getFloat() / one.abs().max().getFloat();
+			System.out.printf(Locale.ROOT, "tiles in groups of 4 vs 1 at a time: max |Δ| / max = %.2e%n", rel);
+			assertTrue(rel < 1e-4, "relative difference " + rel);
+		}
+	}
+
 	/** The sampled latent of the fixture's SR run with the given denoiser grid, untiled decoding left to the caller. */
 	private static NDArray sample(TileGrid grid, NDManager m) {
+		return sample(grid, 1, m);
+	}
+
+	/** As {@link #sample(TileGrid, NDManager)}, {@code group} tiles per denoiser call. */
+	private static NDArray sample(TileGrid grid, int group, NDManager m) {
 		Inference.prepareThread();
 		Conditioning c = sr.conditioning(IntensityMapping.unitToModel(lowRes));
 		Sampler sampler = Samplers.create(FEW_STEPS.sampler, ModelDenoiser.schedule(sr.config().diffusion),
 			new Samplers.Settings(FEW_STEPS.steps, FEW_STEPS.eta, 0));
 		Denoiser d = grid.count() == 1 ? ModelDenoiser.raw(sr, c)
-			: new TiledDenoiser(grid, k -> ModelDenoiser.raw(sr, TiledDenoiser.conditioning(c, grid, k)), TaskMonitor.NONE, m);
+			: new TiledDenoiser(grid, group, tiles -> ModelDenoiser.raw(sr, TiledDenoiser.conditioning(c, grid, tiles)), TaskMonitor.NONE, m);
 		Inference.seed(FEW_STEPS.seed);
 		NDArray xT = m.randomNormal(new Shape(1, 3, H, W));
 		return sampler.sample(m, d, Parameterization.EPS, xT, null, FEW_STEPS.callback);
