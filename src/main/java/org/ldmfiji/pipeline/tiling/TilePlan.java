@@ -128,9 +128,13 @@ public final class TilePlan {
 	 */
 	public String describe() {
 		if (!isTiled()) return "untiled";
-		String calls = denoiserGroup > 1 ? ", " + denoiserGroup + " per call" : "";
-		if (denoiser.toString().equals(firstStage.toString())) return "tiles: " + latent(denoiser) + calls.replace("call", "denoiser call");
-		return String.format(Locale.ROOT, "tiles: %s%s (denoiser); %s (first stage)", latent(denoiser), calls, latent(firstStage));
+		if (denoiser.toString().equals(firstStage.toString())) return "tiles: " + latent(denoiser) + perCall(" denoiser");
+		return String.format(Locale.ROOT, "tiles: %s%s (denoiser); %s (first stage)", latent(denoiser), perCall(""), latent(firstStage));
+	}
+
+	/** ", 16 per denoiser call" (with {@code what} " denoiser"), or nothing where tiles go one at a time. */
+	private String perCall(String what) {
+		return denoiserGroup > 1 ? ", " + denoiserGroup + " per" + what + " call" : "";
 	}
 
 	private static String latent(TileGrid g) {
