@@ -30,6 +30,11 @@ final class SamplingOptions {
 		description = "side of a tile in pixels of the result (default: the model's, else as large as the memory budget allows)")
 	Integer tileSize;
 
+	@Option(names = "--max-memory", paramLabel = "MIB",
+		description = "memory budget of one tile's work in MiB: sets the tile size where the model and --tile-size leave it "
+			+ "open, and how many tiles go through the denoiser in one call (default: an eighth of physical memory)")
+	Long maxMemory;
+
 	@Option(names = "--preserve-mean", negatable = true,
 		description = "super-resolution: keep the input's local mean intensity, so that the result, area-downsampled, keeps the "
 			+ "input's brightness; inpainting: give the fill the local mean level of the kept pixels around it "
@@ -56,6 +61,10 @@ final class SamplingOptions {
 		if (eta != null) defaults.eta(eta);
 		if (guidance != null) defaults.guidanceScale(guidance);
 		if (tileSize != null) defaults.tileSize(tileSize);
+		if (maxMemory != null) {
+			if (maxMemory < 0) throw new IllegalArgumentException("--max-memory must be 0 (automatic) or more MiB, not " + maxMemory);
+			defaults.maxMemoryMiB(maxMemory);
+		}
 		if (preserveMean != null) defaults.preserveMean(preserveMean);
 		if (matchNoise != null) defaults.matchNoise(matchNoise);
 		return defaults.seed(seed);

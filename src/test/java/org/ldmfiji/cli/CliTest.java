@@ -53,6 +53,7 @@ class CliTest {
 		"bench --arch bsr_sr --precision fp16 | 1 | error: precision 'fp16' not understood; expected fp32 or bf16",
 		"bench --arch bsr_sr --model tiny-sr-test --task sr | 1 | error: give --arch, or --model with --task sr",
 		"bench --model tiny-sr-test | 1 | error: give --arch, or --model with --task sr",
+		"sr test-images/fluorescence_16bit.tif --max-memory -1 -o out.tif | 1 | error: --max-memory must be 0 (automatic) or more MiB, not -1",
 	})
 	void mistakesAreOneLineWithANonZeroStatus(String args, int status, String message) {
 		String[] r = run(args.split(" "));
@@ -111,6 +112,19 @@ class CliTest {
 		assertEquals(4 * in.getWidth(), imp.getWidth());
 		assertEquals(16, imp.getBitDepth());
 		assertEquals(in.getCalibration().pixelWidth / 4, imp.getCalibration().pixelWidth, 1e-12);
+	}
+
+	/** The memory budget decides how many of the card's small tiles share a denoiser call. */
+	@Test
+	void maxMemoryBoundsTheTilesPerCall() throws Exception {
+		String image = testImage("fluorescence_16bit.tif").toString();
+		String[] ample = run("sr", image, "-o", tmp.resolve("ample.tif").toString(), "--steps", "2");
+		assertEquals("0", ample[0], ample[1]);
+		assertTrue(ample[1].contains("tiles: 3×3 of 32×32 latent px, overlap 16, 9 per denoiser call"), ample[1]);
+		String[] tight = run("sr", image, "-o", tmp.resolve("tight.tif").toString(), "--steps", "2", "--max-memory", "1");
+		assertEquals("0", tight[0], tight[1]);
+		assertTrue(tight[1].contains("tiles: 3×3 of 32×32 latent px, overlap 16"), tight[1]);
+		assertFalse(tight[1].contains("per denoiser call"), "1 MiB holds one tile per call: " + tight[1]);
 	}
 
 	/** bench times the model a user gets: its channels (one, for the bundled SR model) and its card's tiles. */
