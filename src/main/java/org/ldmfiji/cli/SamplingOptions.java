@@ -61,10 +61,7 @@ final class SamplingOptions {
 		if (eta != null) defaults.eta(eta);
 		if (guidance != null) defaults.guidanceScale(guidance);
 		if (tileSize != null) defaults.tileSize(tileSize);
-		if (maxMemory != null) {
-			if (maxMemory < 0) throw new IllegalArgumentException("--max-memory must be 0 (automatic) or more MiB, not " + maxMemory);
-			defaults.maxMemoryMiB(maxMemory);
-		}
+		if (maxMemory != null) defaults.maxMemoryMiB(maxMemory);
 		if (preserveMean != null) defaults.preserveMean(preserveMean);
 		if (matchNoise != null) defaults.matchNoise(matchNoise);
 		return defaults.seed(seed);

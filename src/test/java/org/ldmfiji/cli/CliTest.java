@@ -53,7 +53,7 @@ class CliTest {
 		"bench --arch bsr_sr --precision fp16 | 1 | error: precision 'fp16' not understood; expected fp32 or bf16",
 		"bench --arch bsr_sr --model tiny-sr-test --task sr | 1 | error: give --arch, or --model with --task sr",
 		"bench --model tiny-sr-test | 1 | error: give --arch, or --model with --task sr",
-		"sr test-images/fluorescence_16bit.tif --max-memory -1 -o out.tif | 1 | error: --max-memory must be 0 (automatic) or more MiB, not -1",
+		"sr test-images/fluorescence_16bit.tif --max-memory -1 -o out.tif | 1 | error: max memory must be 0 (automatic) or a positive number of MiB, not -1",
 	})
 	void mistakesAreOneLineWithANonZeroStatus(String args, int status, String message) {
 		String[] r = run(args.split(" "));
