@@ -2,9 +2,12 @@ package org.ldmfiji.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import org.ldmfiji.engine.Scoped;
 
 /**
  * Fills a hole with the harmonic function (the solution of Laplace's equation, every hole pixel the mean of its four
@@ -25,6 +28,54 @@ public final class HarmonicFill {
 	 * @return the image with the hole filled, in the image's type; kept pixels exactly as they were
 	 */
 	public static NDArray fill(NDArray image, NDArray hole) {
+		return fill(image, hole, TOLERANCE);
+	}
+
+	/**
+	 * As {@link #fill(NDArray, NDArray)}, solved to the relative residual {@code tolerance} only: a model's input
+	 * needs far less than the classical baseline, and each decade costs as many iterations as the last.
+	 */
+	public static NDArray fill(NDArray image, NDArray hole, double tolerance) {
+		return Scoped.keep(image.getManager(), () -> {
+			// Laplace's equation on the hole involves only the hole and the kept pixels touching it: solved on that
+			// box alone, a small selection in a large image costs what the selection costs
+			NDIndex box = neighbourhood(hole);
+			if (box == null) return solve(image, hole, tolerance);
+			NDArray out = image.duplicate();
+			out.set(box, solve(image.get(box), hole.get(box), tolerance));
+			return out;
+		});
+	}
+
+	/** The bounding box of the hole's pixels grown by one pixel, within the image; null if that is the whole image. */
+	private static NDIndex neighbourhood(NDArray hole) {
+		NDArray inside = hole.gt(0.5f).toType(DataType.INT32, false);
+		int[] rows = inside.sum(new int[] {0, 1, 3}).toType(DataType.INT32, false).toIntArray();
+		int[] cols = inside.sum(new int[] {0, 1, 2}).toType(DataType.INT32, false).toIntArray();
+		int y0 = first(rows), x0 = first(cols);
+		if (y0 < 0) return null; // no hole: the image as it is
+		int y1 = rows.length - first(reversed(rows)), x1 = cols.length - first(reversed(cols));
+		y0 = Math.max(0, y0 - 1);
+		x0 = Math.max(0, x0 - 1);
+		y1 = Math.min(rows.length, y1 + 1);
+		x1 = Math.min(cols.length, x1 + 1);
+		if (y0 == 0 && x0 == 0 && y1 == rows.length && x1 == cols.length) return null;
+		return new NDIndex(":, :, {}:{}, {}:{}", y0, y1, x0, x1);
+	}
+
+	private static int first(int[] flags) {
+		for (int i = 0; i < flags.length; i++) if (flags[i] != 0) return i;
+		return -1;
+	}
+
+	private static int[] reversed(int[] a) {
+		int[] r = new int[a.length];
+		for (int i = 0; i < a.length; i++) r[i] = a[a.length - 1 - i];
+		return r;
+	}
+
+	/** The fill on the whole of {@code image}, however small its hole (package-private: the tests compare it). */
+	static NDArray solve(NDArray image, NDArray hole, double tolerance) {
 		Shape s = image.getShape();
 		NDArray mask = hole.gt(0.5f).toType(DataType.FLOAT64, false).broadcast(s);
 		NDArray keep = mask.neg().add(1);
@@ -36,18 +87,33 @@ public final class HarmonicFill {
 		NDArray r = rhs.sub(apply(u, degree, mask));
 		NDArray p = r;
 		double rr = r.square().sum().getDouble();
-		double stop = TOLERANCE * TOLERANCE * Math.max(rhs.square().sum().getDouble(), 1e-300);
+		double stop = tolerance * tolerance * Math.max(rhs.square().sum().getDouble(), 1e-300);
 		long limit = 10 * (s.get(2) + s.get(3)) + 100;
 		for (long i = 0; i < limit && rr > stop; i++) {
-			NDArray ap = apply(p, degree, mask);
-			double alpha = rr / p.mul(ap).sum().getDouble();
-			u = u.add(p.mul(alpha));
-			r = r.sub(ap.mul(alpha));
-			double next = r.square().sum().getDouble();
-			p = r.add(p.mul(next / rr));
-			rr = next;
+			// each iteration frees its own intermediates and the iterates it replaces: hundreds of iterations on a
+			// batch of images would otherwise hold gigabytes until the fill returns
+			NDList next = step(u, r, p, rr, degree, mask);
+			if (p != r) p.close();
+			r.close();
+			u.close();
+			u = next.get(0);
+			r = next.get(1);
+			p = next.get(2);
+			rr = next.get(3).getDouble();
 		}
 		return NDArrays.where(mask.gt(0.5), u.toType(image.getDataType(), false), image);
+	}
+
+	/** One conjugate-gradient step: the next {u, r, p} and r·r (a scalar array), everything else freed. */
+	private static NDList step(NDArray u, NDArray r, NDArray p, double rr, NDArray degree, NDArray mask) {
+		return Scoped.keepAll(u.getManager(), () -> {
+			NDArray ap = apply(p, degree, mask);
+			double alpha = rr / p.mul(ap).sum().getDouble();
+			NDArray nextR = r.sub(ap.mul(alpha));
+			NDArray nextRr = nextR.square().sum();
+			NDArray nextP = nextR.add(p.mul(nextRr.getDouble() / rr));
+			return new NDList(u.add(p.mul(alpha)), nextR, nextP, nextRr);
+		});
 	}
 
 	/** The Laplacian operator restricted to the hole. */
