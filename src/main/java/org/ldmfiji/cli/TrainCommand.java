@@ -31,6 +31,12 @@ final class TrainCommand implements Callable<Integer> {
 		description = "a new run's trained autoencoder (its checkpoint, or a latent diffusion checkpoint); kept frozen")
 	Path firstStage;
 
+	@Option(names = "--init", paramLabel = "WEIGHTS",
+		description = "a new run starts from this trained latent diffusion model (a model folder's weights or a checkpoint; "
+			+ "its EMA weights where it has them, its first stage and scale factor), as the reference's ckpt_path: to fine-tune "
+			+ "a model on other images, or with another conditioning; the config must describe the same network")
+	Path init;
+
 	@Option(names = "--data", paramLabel = "synthetic|DIR|synthetic:DIR",
 		description = "training images: the built-in generator (synthetic-varied: a configuration of its own for every image, for models meant for other images; -clean: without camera noise), a folder of images, or several joined by the path separator (synthetic:DIR), mixed in equal parts (default: a new run: synthetic; a resumed run: its own)")
 	String data;
@@ -87,9 +93,9 @@ final class TrainCommand implements Callable<Integer> {
 		}
 		Progress progress = new Progress(new PrintWriter(System.err, true));
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			TrainingRun r = TrainingRun.open(run, config, firstStage, this::settings, this::resumed, TrainingData.opener(data), m);
+			TrainingRun r = TrainingRun.open(run, config, firstStage, init, this::settings, this::resumed, TrainingData.opener(data), m);
 			progress.say((r.step() > 0 ? "resuming at step " + r.step() + ": " : "training: ") + r.settings());
-			if (r.step() == 0 && firstStage == null && r.isLatentDiffusion())
+			if (r.step() == 0 && firstStage == null && init == null && r.isLatentDiffusion())
 				progress.say("warning: no --first-stage given: the latent diffusion model learns the latents of an untrained autoencoder");
 			boolean done = r.run(new TrainingListener() {
 				@Override

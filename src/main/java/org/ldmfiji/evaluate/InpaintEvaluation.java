@@ -21,7 +21,9 @@ import java.util.SplittableRandom;
 /**
  * Inpainting against the image as recorded: a seeded hole (box or strokes) is filled by the harmonic fill and by the
  * model; PSNR and SSIM inside the hole, the pixels outside it the model changed (must be 0, bit for bit, in every
- * channel of the model's output), and the boundary gradient ratio of each fill next to that of the truth.
+ * channel of the model's output), and the boundary gradient ratio of each fill next to that of the truth. For generated
+ * images PSNR against the clean image as well, beside the noise floor (the recorded image against the clean one):
+ * the camera noise in the hole is what no fill can predict, and it caps PSNR against the recording.
  */
 public final class InpaintEvaluation {
 
@@ -62,6 +64,7 @@ public final class InpaintEvaluation {
 			GrayModelImages.requireMultiple(truth.width, truth.height, multiple, "the image size");
 			try (NDManager m = manager.newSubManager()) {
 				NDArray image = GrayModelImages.tensor(m, truth);
+				NDArray clean = GrayModelImages.tensor(m, data.clean.get(i));
 				NDArray hole = masks.next(m, truth.height, truth.width, random.split());
 				NDArray harmonic = HarmonicFill.fill(image, hole);
 				NDArray composite = filler.fill(image, hole, i, m);
@@ -75,6 +78,11 @@ public final class InpaintEvaluation {
 				row.put("psnr_hole_model", ImageQuality.psnr(filled, image, hole, 1));
 				row.put("ssim_hole_harmonic", ImageQuality.ssim(harmonic, image, hole, 1));
 				row.put("ssim_hole_model", ImageQuality.ssim(filled, image, hole, 1));
+				if (data.cleanKnown) {
+					row.put("psnr_hole_clean_recorded", ImageQuality.psnr(image, clean, hole, 1));
+					row.put("psnr_hole_clean_harmonic", ImageQuality.psnr(harmonic, clean, hole, 1));
+					row.put("psnr_hole_clean_model", ImageQuality.psnr(filled, clean, hole, 1));
+				}
 				row.put("changed_outside_hole", changed);
 				row.put("boundary_ratio_truth", BoundaryGradient.ratio(image, hole)[2]);
 				row.put("boundary_ratio_harmonic", BoundaryGradient.ratio(harmonic, hole)[2]);

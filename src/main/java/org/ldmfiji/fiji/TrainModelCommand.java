@@ -45,6 +45,10 @@ public final class TrainModelCommand extends ContextCommand {
 	@Parameter(required = false, persist = false, description = "a new run's trained autoencoder weights (kept frozen)")
 	private File first_stage;
 
+	@Parameter(required = false, persist = false, description = "a new run starts from this trained model's weights (model.safetensors "
+		+ "of a model folder, such as a bundled model's, or a checkpoint) to fine-tune it; its config must be the run's config")
+	private File start_from;
+
 	@Parameter(persist = false, description = "synthetic (the built-in microscopy generator; synthetic-varied: a configuration of its own for every image), a folder of images, or both joined by the path separator (mixed 1:1)")
 	private String data = TrainingData.SYNTHETIC;
 
@@ -77,7 +81,8 @@ public final class TrainModelCommand extends ContextCommand {
 			if (run_directory == null) throw new IllegalArgumentException("no run_directory given");
 			Path config = config_file == null || config_file.getPath().isEmpty() ? null : config_file.toPath();
 			Path firstStage = first_stage == null || first_stage.getPath().isEmpty() ? null : first_stage.toPath();
-			TrainingRun r = TrainingRun.open(run_directory.toPath(), config, firstStage, this::settings, s -> steps > 0 ? s.withSteps(steps) : s,
+			Path init = start_from == null || start_from.getPath().isEmpty() ? null : start_from.toPath();
+			TrainingRun r = TrainingRun.open(run_directory.toPath(), config, firstStage, init, this::settings, s -> steps > 0 ? s.withSteps(steps) : s,
 				TrainingData.opener(data), m);
 			boolean done = r.run(new TrainingListener() {
 				@Override

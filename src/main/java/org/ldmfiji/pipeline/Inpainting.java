@@ -24,6 +24,20 @@ import org.ldmfiji.pipeline.tiling.TiledFirstStage;
  */
 public final class Inpainting {
 
+	/**
+	 * The cond_stage_key of a masked-image model whose hole arrives filled by the {@link HarmonicFill} instead of
+	 * blanked: the encoder then sees an image with the statistics of a whole one (its GroupNorm layers take
+	 * image-wide statistics, which a black hole shifts), and the denoiser starts from the classical fill rather than
+	 * from nothing.
+	 */
+	public static final String HARMONIC_FILLED_IMAGE = "harmonic_filled_image";
+
+	/**
+	 * How closely that fill is solved: within 3e-4 of the exact fill on [0, 1] images (about a grey level of 12
+	 * bits), in about half the iterations of the exact one; training computes it for every batch.
+	 */
+	private static final double HARMONIC_TOLERANCE = 1e-5;
+
 	private Inpainting() {}
 
 	/**
@@ -43,7 +57,7 @@ public final class Inpainting {
 			if (Task.isMaskedImageModel(model.config())) {
 				// a class the model cannot use must not be ignored silently
 				if (classLabel != null) throw new IllegalArgumentException("this model is not class-conditional: leave the class out");
-				NDArray masked = IntensityMapping.unitToModel(hole.neg().add(1f).mul(image01));
+				NDArray masked = IntensityMapping.unitToModel(maskedImage(model.config().diffusion.condStageKey, image01, hole));
 				generated = LatentSequence.run(model, conditioning(model, masked, IntensityMapping.unitToModel(hole), tiles(model, latent, s),
 					s.monitor),
 					null, latent, null, s, owner);
@@ -60,6 +74,17 @@ public final class Inpainting {
 			if (s.matchNoise > 0) generated = NoiseMatching.apply(generated, image01, hole, s.matchNoise, s.seed);
 			return composite(image01, hole, generated);
 		});
+	}
+
+	/**
+	 * What a masked-image model's encoder sees, as its cond_stage_key names it: the hole blanked ({@code masked_image})
+	 * or filled by the harmonic fill ({@link #HARMONIC_FILLED_IMAGE}).
+	 *
+	 * @param image01 [B, C, H, W] in [0, 1]
+	 * @param hole    [B, 1, H, W], 1 = fill
+	 */
+	public static NDArray maskedImage(String condStageKey, NDArray image01, NDArray hole) {
+		return HARMONIC_FILLED_IMAGE.equals(condStageKey) ? HarmonicFill.fill(image01, hole, HARMONIC_TOLERANCE) : hole.neg().add(1f).mul(image01);
 	}
 
 	/**

@@ -57,10 +57,13 @@ public enum Task {
 		return tasks;
 	}
 
-	/** A model trained on (masked image, mask) pairs, as the reference's inpainting_big. */
+	/**
+	 * A model trained on (masked image, mask) pairs, as the reference's inpainting_big: the hole blanked
+	 * ({@code masked_image}) or filled by the harmonic fill ({@link Inpainting#HARMONIC_FILLED_IMAGE}).
+	 */
 	static boolean isMaskedImageModel(LdmConfig config) {
 		return "concat".equals(config.diffusion.conditioningKey) && config.condStage.kind == CondStageConfig.Kind.FIRST_STAGE
-			&& "masked_image".equals(config.diffusion.condStageKey);
+			&& ("masked_image".equals(config.diffusion.condStageKey) || Inpainting.HARMONIC_FILLED_IMAGE.equals(config.diffusion.condStageKey));
 	}
 
 	/** @throws IllegalArgumentException saying what the model can do instead */

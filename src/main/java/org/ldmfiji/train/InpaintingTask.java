@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * inpainting_big's task: the image with a hole blanked, through the first stage's encoder, and the hole resized to the
+ * inpainting_big's task: the image with a hole blanked (or filled by the harmonic fill, as the cond_stage_key says), through the first stage's encoder, and the hole resized to the
  * latent, both concatenated to the noisy latent. Built by {@link Inpainting#conditioning} itself, so training and
  * inference condition alike. The raw input carries the masked image and the mask ({-1, 1}) stacked along channels.
  * Never dropped: the hole and the kept pixels are the task itself, not a condition to guide away from.
@@ -24,10 +24,13 @@ final class InpaintingTask implements TrainingTask {
 
 	private final int channels;
 	private final MaskSource masks;
+	private final String condStageKey;
 
-	InpaintingTask(int channels, MaskSource masks) {
+	/** @param condStageKey how the hole reaches the encoder (see {@link Inpainting#maskedImage}) */
+	InpaintingTask(int channels, MaskSource masks, String condStageKey) {
 		this.channels = channels;
 		this.masks = masks;
+		this.condStageKey = condStageKey;
 	}
 
 	@Override
@@ -39,7 +42,7 @@ final class InpaintingTask implements TrainingTask {
 		float[] holes = new float[images.size() * h * w];
 		for (int i = 0; i < images.size(); i++) System.arraycopy(masks.mask(w, h, random), 0, holes, i * h * w, h * w);
 		NDArray hole = manager.create(holes, new Shape(images.size(), 1, h, w));
-		NDArray masked = BatchImages.toModel(hole.neg().add(1f).mul(unit), channels);
+		NDArray masked = BatchImages.toModel(Inpainting.maskedImage(condStageKey, unit, hole), channels);
 		NDArray input = NDArrays.concat(new NDList(masked, IntensityMapping.unitToModel(hole)), 1);
 		return new TrainingBatch(BatchImages.toModel(unit, channels), input);
 	}

@@ -57,17 +57,34 @@ public final class TrainingRun {
 	 */
 	public static TrainingRun start(Path folder, Path configFile, Path firstStageWeights, TrainingSettings settings,
 		ImageSource source, TrainingTask task, NDManager manager) throws IOException {
+		return start(folder, configFile, firstStageWeights, null, settings, source, task, manager);
+	}
+
+	/**
+	 * As {@link #start(Path, Path, Path, TrainingSettings, ImageSource, TrainingTask, NDManager)}; a latent diffusion
+	 * run given {@code initWeights} starts from that trained model instead (see {@link #loadInit}), for example to
+	 * fine-tune a shipped model on one's own images, and takes no separate first stage.
+	 */
+	public static TrainingRun start(Path folder, Path configFile, Path firstStageWeights, Path initWeights, TrainingSettings settings,
+		ImageSource source, TrainingTask task, NDManager manager) throws IOException {
 		if (TrainingCheckpoint.exists(folder))
 			throw new IllegalArgumentException(folder + " already holds a training run: resume it, or choose another folder");
 		String text = readConfig(configFile);
 		if (isAutoencoder(text, configFile.toString())) {
-			if (firstStageWeights != null) throw new IllegalArgumentException("an autoencoder is the first stage: give no first stage to train it");
+			if (firstStageWeights != null || initWeights != null)
+				throw new IllegalArgumentException("an autoencoder run starts from its config alone: give no first stage and no model to start from");
 			return new TrainingRun(folder, text, settings, autoencoder(text, configFile.toString(), settings, source, 0, manager), 0, manager);
 		}
 		LdmConfig config = config(text, configFile.toString());
 		LatentDiffusion model = fresh(config, settings.seed, manager);
-		if (firstStageWeights != null) loadFirstStage(model, firstStageWeights, manager);
 		float scale = config.diffusion.scaleByStd ? Float.NaN : (float) config.diffusion.scaleFactor;
+		if (initWeights != null) {
+			if (firstStageWeights != null)
+				throw new IllegalArgumentException("a run started from a trained model takes that model's first stage: give no separate first stage");
+			scale = loadInit(model, initWeights, scale, manager);
+		} else if (firstStageWeights != null) {
+			loadFirstStage(model, firstStageWeights, manager);
+		}
 		TrainingTask t = task != null ? task : TrainingTasks.forConfig(config);
 		return new TrainingRun(folder, text, settings, new LdmTrainer(model, t, settings, source, scale, 0, manager), 0, manager);
 	}
@@ -147,19 +164,20 @@ public final class TrainingRun {
 	 *               run's own, a new run's from {@code newRun}), clean if the model learns super-resolution (see
 	 *               {@link TrainingTasks#wantsCleanImages})
 	 */
-	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights,
+	public static TrainingRun open(Path folder, Path configFile, Path firstStageWeights, Path initWeights,
 		java.util.function.DoubleFunction<TrainingSettings> newRun, UnaryOperator<TrainingSettings> resumed, TrainingData.Opener data,
 		NDManager manager) throws IOException {
 		if (TrainingCheckpoint.exists(folder)) {
-			if (configFile != null || firstStageWeights != null)
-				throw new IllegalArgumentException(folder + " already holds a run, which resumes with its own config and first stage: "
-					+ "give no config and no first stage, or choose another folder");
+			if (configFile != null || firstStageWeights != null || initWeights != null)
+				throw new IllegalArgumentException(folder + " already holds a run, which resumes with its own config and weights: "
+					+ "give no config, first stage or model to start from, or choose another folder");
 			return resume(folder, resumed, data, null, manager);
 		}
 		if (configFile == null) throw new IllegalArgumentException("a new run needs a config (" + folder + " holds no run to resume)");
 		String text = readConfig(configFile);
 		TrainingSettings settings = newRun.apply(baseLearningRate(text, configFile.toString()));
-		return start(folder, configFile, firstStageWeights, settings, data.open(settings, wantsCleanImages(text, configFile.toString())), null, manager);
+		return start(folder, configFile, firstStageWeights, initWeights, settings, data.open(settings, wantsCleanImages(text, configFile.toString())),
+			null, manager);
 	}
 
 	private static boolean wantsCleanImages(String text, String name) {
@@ -193,6 +211,30 @@ public final class TrainingRun {
 
 	private static LatentDiffusion fresh(LdmConfig config, long seed, NDManager manager) {
 		return Inference.seeded(seed, () -> LatentDiffusion.fresh(config, manager));
+	}
+
+	/**
+	 * The reference's {@code ckpt_path}: every weight of a trained latent diffusion model of the same architecture,
+	 * the denoiser's EMA copy where the file has one (what sampling from it uses), and, for {@code scale_by_std}, its
+	 * {@code scale_factor}, which the reference then keeps instead of measuring it again ({@code restarted_from_ckpt}).
+	 * The new run's optimiser and EMA start afresh from these weights.
+	 *
+	 * @param configScale the config's scale factor, NaN for scale_by_std
+	 * @return the run's scale factor
+	 */
+	private static float loadInit(LatentDiffusion model, Path weights, float configScale, NDManager manager) throws IOException {
+		try (StateDict sd = Checkpoints.load(weights, manager)) {
+			Map<String, NDArray> tensors = sd.tensors();
+			boolean ema = tensors.keySet().stream().anyMatch(k -> k.startsWith(LitEma.PREFIX));
+			ParameterCopy.copy(model.parameters(), "", ema ? ModelExport.inferenceWeights(tensors, false, weights) : tensors, "", true,
+				weights.toString());
+			if (!Float.isNaN(configScale)) return configScale;
+			NDArray s = tensors.get(LdmTrainer.SCALE_FACTOR);
+			if (s == null)
+				throw new IllegalArgumentException(weights + " has no '" + LdmTrainer.SCALE_FACTOR + "', which a scale_by_std run started "
+					+ "from it keeps: is it a latent diffusion model trained with scale_by_std?");
+			return s.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
+		}
 	}
 
 	private static void loadFirstStage(LatentDiffusion model, Path weights, NDManager manager) throws IOException {

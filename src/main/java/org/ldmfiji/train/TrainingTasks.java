@@ -49,7 +49,7 @@ public final class TrainingTasks {
 						+ "this config's conditioning is " + config.diffusion.conditioningKey);
 				return new SuperResolutionTask(imageChannels, extra, config.firstStage.ddconfig.downsamplingFactor(), degradation);
 			case FIRST_STAGE:
-				return new InpaintingTask(imageChannels, masks);
+				return new InpaintingTask(imageChannels, masks, config.diffusion.condStageKey);
 			case SPATIAL_RESCALER:
 				return new LabelMapTask(imageChannels, cond.inChannels);
 			default:

@@ -58,7 +58,7 @@ class TrainCommandTest {
 	private static TrainingSettings recorded(String run) throws Exception {
 		Inference.prepareThread();
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-			return TrainingRun.open(Path.of(run), null, null, lr -> null, UnaryOperator.identity(), TrainingData.opener(null), m).settings();
+			return TrainingRun.open(Path.of(run), null, null, null, lr -> null, UnaryOperator.identity(), TrainingData.opener(null), m).settings();
 		}
 	}
 }

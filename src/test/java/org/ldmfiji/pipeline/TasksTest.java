@@ -18,6 +18,7 @@ import org.ldmfiji.nn.LatentDiffusion;
 import org.ldmfiji.testing.Fixtures;
 import org.ldmfiji.testing.ManagerPerClassTest;
 
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -124,6 +125,23 @@ class TasksTest extends ManagerPerClassTest {
 		assertEquals("model 'uncond' cannot do super-resolution (it is unconditional; it can do: inpaint, synthesize)", e.getMessage());
 		assertEquals(EnumSet.of(Task.SR), Task.supportedBy(ModelConfigReader.readBundled("bsr_sr")));
 		assertEquals(EnumSet.of(Task.INPAINT), Task.supportedBy(ModelConfigReader.readBundled("inpainting_big")));
+	}
+
+	/** A masked-image model whose encoder sees the hole harmonically filled is an inpainting model, and that fill is its input. */
+	@Test
+	void aHarmonicallyConditionedModelInpaintsFromTheHarmonicFill() throws Exception {
+		Path fixture = Fixtures.bundledCase("inpaint");
+		String text = java.nio.file.Files.readString(fixture.resolve("config.yaml")).replace("cond_stage_key: masked_image",
+			"cond_stage_key: " + Inpainting.HARMONIC_FILLED_IMAGE);
+		assertEquals(EnumSet.of(Task.INPAINT), Task.supportedBy(ModelConfigReader.read(text, "harmonic")));
+		try (NDManager m = NDManager.newBaseManager()) {
+			NDArray image = m.randomUniform(0f, 1f, new Shape(1, 3, 16, 16));
+			NDArray hole = m.zeros(new Shape(1, 1, 16, 16));
+			hole.set(new NDIndex(":, :, 4:12, 4:12"), 1f);
+			NDArray harmonic = Inpainting.maskedImage(Inpainting.HARMONIC_FILLED_IMAGE, image, hole);
+			assertEquals(0f, harmonic.sub(HarmonicFill.fill(image, hole)).abs().max().getFloat(), 3e-4f, "the harmonic fill, to its tolerance");
+			assertEquals(0f, Inpainting.maskedImage("masked_image", image, hole).get(new NDIndex(":, :, 4:12, 4:12")).abs().max().getFloat());
+		}
 	}
 
 	@Test

@@ -78,7 +78,7 @@ class AutoencoderTrainerTest {
 			try (NDManager lm = m.newSubManager(); StateDict saved = Checkpoints.load(run.resolve(TrainingCheckpoint.WEIGHTS), lm)) {
 				saved.tensors().forEach((k, v) -> before.put(k, v.toFloatArray()));
 			}
-			TrainingRun resumed = TrainingRun.open(run, null, null, lr -> null,
+			TrainingRun resumed = TrainingRun.open(run, null, null, null, lr -> null,
 				saved -> saved.toBuilder().steps(10).frozen(TrainingSettings.ENCODER).build(), (settings, clean) -> batch, m);
 			float lossBefore = resumed.autoencoderTrainer().validationLoss(batch, 4);
 			assertTrue(resumed.run(TrainingListener.NONE, () -> false));
@@ -98,7 +98,7 @@ class AutoencoderTrainerTest {
 				}
 			}
 			assertTrue(encoderKeys > 5 && changedDecoderKeys > 5, encoderKeys + " encoder keys, " + changedDecoderKeys + " decoder keys changed");
-			assertEquals(TrainingSettings.ENCODER, TrainingRun.open(run, null, null, lr -> null, saved -> saved, (settings, clean) -> batch, m)
+			assertEquals(TrainingSettings.ENCODER, TrainingRun.open(run, null, null, null, lr -> null, saved -> saved, (settings, clean) -> batch, m)
 				.settings().frozen,
 				"the checkpoint records what is frozen");
 		}

@@ -304,7 +304,7 @@ class ModelExportTest {
 						Files.copy(f, copy.resolve(autoencoderRun.relativize(f).toString()));
 				}
 				String what = copy == frozen ? TrainingSettings.ENCODER : TrainingSettings.NOTHING_FROZEN;
-				TrainingRun.open(copy, null, null, lr -> null, saved -> saved.toBuilder().steps(3).frozen(what).build(),
+				TrainingRun.open(copy, null, null, null, lr -> null, saved -> saved.toBuilder().steps(3).frozen(what).build(),
 					TrainingData.opener(null), m).run(TrainingListener.NONE, () -> false);
 			}
 			Path out = tmp.resolve("with-decoder");

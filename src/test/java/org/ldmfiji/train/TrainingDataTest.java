@@ -47,7 +47,7 @@ class TrainingDataTest {
 		TrainingSettings s = TrainingSettings.builder().steps(2).batchSize(2).learningRate(1e-4).warmupSteps(1).checkpointEvery(2)
 			.seed(3).cropSize(32).data(TrainingData.SYNTHETIC).build();
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-			TrainingRun r = TrainingRun.open(tmp, config(task + "-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(),
+			TrainingRun r = TrainingRun.open(tmp, config(task + "-on-vq-f4-tiny"), null, null, lr -> s, UnaryOperator.identity(),
 				TrainingData.opener(null), m);
 			assertTrue(r.run(TrainingListener.NONE, () -> false));
 			assertEquals(2, r.step());
@@ -63,10 +63,10 @@ class TrainingDataTest {
 			.condDropout(0.5).seed(5).cropSize(32).data(TrainingData.SYNTHETIC).build();
 		TrainingData.Opener data = TrainingData.opener(null);
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m);
+			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, null, lr -> s, UnaryOperator.identity(), data, m);
 			whole.run(TrainingListener.NONE, () -> false);
-			assertFalse(runUntil(TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m), 2));
-			TrainingRun resumed = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, UnaryOperator.identity(), data, m);
+			assertFalse(runUntil(TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, null, lr -> s, UnaryOperator.identity(), data, m), 2));
+			TrainingRun resumed = TrainingRun.open(tmp.resolve("parts"), null, null, null, lr -> s, UnaryOperator.identity(), data, m);
 			assertEquals(2, resumed.step());
 			assertEquals(32, resumed.settings().cropSize, "the resumed run's crops");
 			assertEquals(TrainingData.SYNTHETIC, resumed.settings().data, "the resumed run's images");
@@ -111,14 +111,14 @@ class TrainingDataTest {
 			.seed(5).cropSize(32).data(TrainingData.SYNTHETIC).build();
 		TrainingData.Opener data = TrainingData.opener(null);
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m);
+			TrainingRun whole = TrainingRun.open(tmp.resolve("whole"), config("sr-on-vq-f4-tiny"), null, null, lr -> s, UnaryOperator.identity(), data, m);
 			whole.run(TrainingListener.NONE, () -> false);
-			runUntil(TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, lr -> s, UnaryOperator.identity(), data, m), 2);
-			TrainingRun lower = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, saved -> saved.toBuilder().learningRate(1e-4).cropSize(48).build(), data, m);
+			runUntil(TrainingRun.open(tmp.resolve("parts"), config("sr-on-vq-f4-tiny"), null, null, lr -> s, UnaryOperator.identity(), data, m), 2);
+			TrainingRun lower = TrainingRun.open(tmp.resolve("parts"), null, null, null, lr -> s, saved -> saved.toBuilder().learningRate(1e-4).cropSize(48).build(), data, m);
 			assertEquals(1e-4, lower.settings().learningRate);
 			assertEquals(48, lower.settings().cropSize);
 			assertTrue(lower.run(TrainingListener.NONE, () -> false));
-			TrainingSettings recorded = TrainingRun.open(tmp.resolve("parts"), null, null, lr -> s, UnaryOperator.identity(), data, m).settings();
+			TrainingSettings recorded = TrainingRun.open(tmp.resolve("parts"), null, null, null, lr -> s, UnaryOperator.identity(), data, m).settings();
 			assertEquals(1e-4, recorded.learningRate, "the checkpoint records the new rate");
 			assertEquals(48, recorded.cropSize, "the checkpoint records the new crop size");
 			String key = "model.diffusion_model.out.2.weight";
