@@ -50,28 +50,25 @@ public final class HarmonicFill {
 	/** The bounding box of the hole's pixels grown by one pixel, within the image; null if that is the whole image. */
 	private static NDIndex neighbourhood(NDArray hole) {
 		NDArray inside = hole.gt(0.5f).toType(DataType.INT32, false);
-		int[] rows = inside.sum(new int[] {0, 1, 3}).toType(DataType.INT32, false).toIntArray();
-		int[] cols = inside.sum(new int[] {0, 1, 2}).toType(DataType.INT32, false).toIntArray();
-		int y0 = first(rows), x0 = first(cols);
-		if (y0 < 0) return null; // no hole: the image as it is
-		int y1 = rows.length - first(reversed(rows)), x1 = cols.length - first(reversed(cols));
-		y0 = Math.max(0, y0 - 1);
-		x0 = Math.max(0, x0 - 1);
-		y1 = Math.min(rows.length, y1 + 1);
-		x1 = Math.min(cols.length, x1 + 1);
-		if (y0 == 0 && x0 == 0 && y1 == rows.length && x1 == cols.length) return null;
+		int[] rows = span(inside.sum(new int[] {0, 1, 3}).toType(DataType.INT32, false).toIntArray());
+		int[] cols = span(inside.sum(new int[] {0, 1, 2}).toType(DataType.INT32, false).toIntArray());
+		if (rows == null) return null; // no hole: the image as it is
+		long h = hole.getShape().get(2), w = hole.getShape().get(3);
+		long y0 = Math.max(0, rows[0] - 1), y1 = Math.min(h, rows[1] + 1);
+		long x0 = Math.max(0, cols[0] - 1), x1 = Math.min(w, cols[1] + 1);
+		if (y0 == 0 && x0 == 0 && y1 == h && x1 == w) return null;
 		return new NDIndex(":, :, {}:{}, {}:{}", y0, y1, x0, x1);
 	}
 
-	private static int first(int[] flags) {
-		for (int i = 0; i < flags.length; i++) if (flags[i] != 0) return i;
-		return -1;
-	}
-
-	private static int[] reversed(int[] a) {
-		int[] r = new int[a.length];
-		for (int i = 0; i < a.length; i++) r[i] = a[a.length - 1 - i];
-		return r;
+	/** {first, last + 1} of the nonzero counts, or null if all are zero. */
+	private static int[] span(int[] counts) {
+		int first = -1, last = -1;
+		for (int i = 0; i < counts.length; i++) {
+			if (counts[i] == 0) continue;
+			if (first < 0) first = i;
+			last = i;
+		}
+		return first < 0 ? null : new int[] {first, last + 1};
 	}
 
 	/** The fill on the whole of {@code image}, however small its hole (package-private: the tests compare it). */

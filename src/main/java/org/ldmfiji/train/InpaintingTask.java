@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * inpainting_big's task: the image with a hole blanked (or filled by the harmonic fill, as the cond_stage_key says), through the first stage's encoder, and the hole resized to the
- * latent, both concatenated to the noisy latent. Built by {@link Inpainting#conditioning} itself, so training and
- * inference condition alike. The raw input carries the masked image and the mask ({-1, 1}) stacked along channels.
+ * inpainting_big's task: the image with a hole blanked (or filled by the harmonic fill, as the cond_stage_key says),
+ * through the first stage's encoder, and the hole resized to the latent, both concatenated to the noisy latent. Built
+ * by {@link Inpainting#maskedImage} and {@link Inpainting#conditioning} themselves, so training and inference condition
+ * alike. The raw input carries the masked image and the mask ({-1, 1}) stacked along channels.
  * Never dropped: the hole and the kept pixels are the task itself, not a condition to guide away from.
  */
 final class InpaintingTask implements TrainingTask {

@@ -2,6 +2,7 @@ package org.ldmfiji.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.io.Checkpoints;
 import org.ldmfiji.io.ConfigException;
@@ -233,7 +234,7 @@ public final class TrainingRun {
 			if (s == null)
 				throw new IllegalArgumentException(weights + " has no '" + LdmTrainer.SCALE_FACTOR + "', which a scale_by_std run started "
 					+ "from it keeps: is it a latent diffusion model trained with scale_by_std?");
-			return s.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
+			return s.toType(DataType.FLOAT32, false).getFloat();
 		}
 	}
 
