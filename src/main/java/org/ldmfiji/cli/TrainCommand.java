@@ -32,9 +32,10 @@ final class TrainCommand implements Callable<Integer> {
 	Path firstStage;
 
 	@Option(names = "--init", paramLabel = "WEIGHTS",
-		description = "a new run starts from this trained latent diffusion model (a model folder's weights or a checkpoint; "
-			+ "its EMA weights where it has them, its first stage and scale factor), as the reference's ckpt_path: to fine-tune "
-			+ "a model on other images, or with another conditioning; the config must describe the same network")
+		description = "a new run starts from this trained latent diffusion model (a model folder, its model.safetensors or a "
+			+ "checkpoint: its EMA weights where it has them, its first stage and scale factor; optimiser and EMA start afresh), as "
+			+ "the reference's ckpt_path: to fine-tune a model on other images, or with another conditioning; the config must "
+			+ "describe the same network")
 	Path init;
 
 	@Option(names = "--data", paramLabel = "synthetic|DIR|synthetic:DIR",

@@ -82,7 +82,7 @@ public final class LatentDiffusion implements AutoCloseable {
 	 * model; the reference would fall back to the buffer's initial value (the config's {@code scale_factor}, 1.0 by
 	 * default), which is not the scale the denoiser was trained at, and sample noise without a word. Refused instead.
 	 */
-	private static float scaleFactor(LdmConfig config, StateDict checkpoint) {
+	public static float scaleFactor(LdmConfig config, StateDict checkpoint) {
 		if (!config.diffusion.scaleByStd) return (float) config.diffusion.scaleFactor;
 		String file = checkpoint.source().toString();
 		if (!checkpoint.contains("scale_factor"))

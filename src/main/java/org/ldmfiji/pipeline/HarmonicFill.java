@@ -97,6 +97,7 @@ public final class HarmonicFill {
 			r = next.get(1);
 			p = next.get(2);
 			rr = next.get(3).getDouble();
+			next.get(3).close();
 		}
 		return NDArrays.where(mask.gt(0.5), u.toType(image.getDataType(), false), image);
 	}

@@ -32,6 +32,9 @@ public final class Inpainting {
 	 */
 	public static final String HARMONIC_FILLED_IMAGE = "harmonic_filled_image";
 
+	/** The reference's cond_stage_key of inpainting_big: the hole blanked. */
+	public static final String MASKED_IMAGE = "masked_image";
+
 	/**
 	 * How closely that fill is solved: within 3e-4 of the exact fill on [0, 1] images (about a grey level of 12
 	 * bits), in about half the iterations of the exact one; training computes it for every batch.
@@ -84,14 +87,27 @@ public final class Inpainting {
 	 * @param hole    [B, 1, H, W], 1 = fill
 	 */
 	public static NDArray maskedImage(String condStageKey, NDArray image01, NDArray hole) {
+		requireMaskedImageKey(condStageKey);
 		return HARMONIC_FILLED_IMAGE.equals(condStageKey) ? HarmonicFill.fill(image01, hole, HARMONIC_TOLERANCE) : hole.neg().add(1f).mul(image01);
+	}
+
+	/** Whether a masked-image model's cond_stage_key says what its encoder sees: {@code masked_image} or {@link #HARMONIC_FILLED_IMAGE}. */
+	public static boolean isMaskedImageKey(String condStageKey) {
+		return MASKED_IMAGE.equals(condStageKey) || HARMONIC_FILLED_IMAGE.equals(condStageKey);
+	}
+
+	/** @throws IllegalArgumentException naming the keys there are, for any other (a typo would otherwise train a model nothing samples) */
+	public static void requireMaskedImageKey(String condStageKey) {
+		if (!isMaskedImageKey(condStageKey))
+			throw new IllegalArgumentException("an inpainting model's cond_stage_key says what its encoder sees: " + MASKED_IMAGE
+				+ " (the hole blanked, as the reference's inpainting_big) or " + HARMONIC_FILLED_IMAGE + ", not '" + condStageKey + "'");
 	}
 
 	/**
 	 * The inpainting model's concat conditioning: the masked image through the cond stage (the first stage's
 	 * encoder), and the mask resized to the latent's size (nearest), stacked along channels.
 	 *
-	 * @param maskedImage the image with the hole blanked, [-1, 1]
+	 * @param maskedImage the image with the hole blanked or harmonically filled ({@link #maskedImage}), [-1, 1]
 	 * @param mask        the hole at image resolution, [B, 1, H, W]; the reference passes it mapped to {-1, 1}
 	 */
 	public static Conditioning conditioning(LatentDiffusion model, NDArray maskedImage, NDArray mask) {

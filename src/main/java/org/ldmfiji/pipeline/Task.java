@@ -63,7 +63,7 @@ public enum Task {
 	 */
 	static boolean isMaskedImageModel(LdmConfig config) {
 		return "concat".equals(config.diffusion.conditioningKey) && config.condStage.kind == CondStageConfig.Kind.FIRST_STAGE
-			&& ("masked_image".equals(config.diffusion.condStageKey) || Inpainting.HARMONIC_FILLED_IMAGE.equals(config.diffusion.condStageKey));
+			&& Inpainting.isMaskedImageKey(config.diffusion.condStageKey);
 	}
 
 	/** @throws IllegalArgumentException saying what the model can do instead */

@@ -29,6 +29,7 @@ final class InpaintingTask implements TrainingTask {
 
 	/** @param condStageKey how the hole reaches the encoder (see {@link Inpainting#maskedImage}) */
 	InpaintingTask(int channels, MaskSource masks, String condStageKey) {
+		Inpainting.requireMaskedImageKey(condStageKey); // before the run, not after it
 		this.channels = channels;
 		this.masks = masks;
 		this.condStageKey = condStageKey;

@@ -2,7 +2,6 @@ package org.ldmfiji.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import org.ldmfiji.engine.Inference;
 import org.ldmfiji.io.Checkpoints;
 import org.ldmfiji.io.ConfigException;
@@ -76,16 +75,13 @@ public final class TrainingRun {
 				throw new IllegalArgumentException("an autoencoder run starts from its config alone: give no first stage and no model to start from");
 			return new TrainingRun(folder, text, settings, autoencoder(text, configFile.toString(), settings, source, 0, manager), 0, manager);
 		}
+		if (initWeights != null && firstStageWeights != null)
+			throw new IllegalArgumentException("a run started from a trained model takes that model's first stage: give no separate first stage");
 		LdmConfig config = config(text, configFile.toString());
 		LatentDiffusion model = fresh(config, settings.seed, manager);
 		float scale = config.diffusion.scaleByStd ? Float.NaN : (float) config.diffusion.scaleFactor;
-		if (initWeights != null) {
-			if (firstStageWeights != null)
-				throw new IllegalArgumentException("a run started from a trained model takes that model's first stage: give no separate first stage");
-			scale = loadInit(model, initWeights, scale, manager);
-		} else if (firstStageWeights != null) {
-			loadFirstStage(model, firstStageWeights, manager);
-		}
+		if (initWeights != null) scale = loadInit(model, initWeights, manager);
+		else if (firstStageWeights != null) loadFirstStage(model, firstStageWeights, manager);
 		TrainingTask t = task != null ? task : TrainingTasks.forConfig(config);
 		return new TrainingRun(folder, text, settings, new LdmTrainer(model, t, settings, source, scale, 0, manager), 0, manager);
 	}
@@ -215,26 +211,23 @@ public final class TrainingRun {
 	}
 
 	/**
-	 * The reference's {@code ckpt_path}: every weight of a trained latent diffusion model of the same architecture,
-	 * the denoiser's EMA copy where the file has one (what sampling from it uses), and, for {@code scale_by_std}, its
-	 * {@code scale_factor}, which the reference then keeps instead of measuring it again ({@code restarted_from_ckpt}).
-	 * The new run's optimiser and EMA start afresh from these weights.
+	 * The reference's {@code ckpt_path}: every weight of a trained latent diffusion model of the same architecture
+	 * ({@code weights} a checkpoint, or a model folder holding {@code model.safetensors}), the denoiser's EMA copy where
+	 * the file has one (what sampling with the reference's default {@code use_ema} reads), and the latent scale the
+	 * engine would sample it at: for {@code scale_by_std} the file's {@code scale_factor}, which the reference then
+	 * keeps instead of measuring it again ({@code restarted_from_ckpt}). Unlike the reference, which also carries the
+	 * EMA's update count over, the new run's EMA starts afresh from these weights, as its optimiser does.
 	 *
-	 * @param configScale the config's scale factor, NaN for scale_by_std
 	 * @return the run's scale factor
 	 */
-	private static float loadInit(LatentDiffusion model, Path weights, float configScale, NDManager manager) throws IOException {
-		try (StateDict sd = Checkpoints.load(weights, manager)) {
+	private static float loadInit(LatentDiffusion model, Path weights, NDManager manager) throws IOException {
+		Path file = Files.isDirectory(weights) ? weights.resolve(TrainingCheckpoint.WEIGHTS) : weights;
+		try (StateDict sd = Checkpoints.load(file, manager)) {
 			Map<String, NDArray> tensors = sd.tensors();
 			boolean ema = tensors.keySet().stream().anyMatch(k -> k.startsWith(LitEma.PREFIX));
-			ParameterCopy.copy(model.parameters(), "", ema ? ModelExport.inferenceWeights(tensors, false, weights) : tensors, "", true,
-				weights.toString());
-			if (!Float.isNaN(configScale)) return configScale;
-			NDArray s = tensors.get(LdmTrainer.SCALE_FACTOR);
-			if (s == null)
-				throw new IllegalArgumentException(weights + " has no '" + LdmTrainer.SCALE_FACTOR + "', which a scale_by_std run started "
-					+ "from it keeps: is it a latent diffusion model trained with scale_by_std?");
-			return s.toType(DataType.FLOAT32, false).getFloat();
+			ParameterCopy.copy(model.parameters(), "", ema ? ModelExport.inferenceWeights(tensors, false, file) : tensors, "", true,
+				file.toString());
+			return LatentDiffusion.scaleFactor(model.config(), sd);
 		}
 	}
 

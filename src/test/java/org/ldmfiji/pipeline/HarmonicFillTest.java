@@ -20,7 +20,7 @@ class HarmonicFillTest extends ManagerPerClassTest {
 	@CsvSource({
 		"40, 60, 70, 95",   // inside
 		"0, 12, 130, 150",  // at the top right corner
-		"0, 120, 0, 150",   // the whole image bar none
+		"10, 110, 0, 150",  // from edge to edge across
 		"30, 31, 149, 150", // one pixel at the right edge
 	})
 	void aHoleIsSolvedOnItsNeighbourhoodAsOnTheWholeImage(int y0, int y1, int x0, int x1) {

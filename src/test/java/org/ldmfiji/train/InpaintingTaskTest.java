@@ -1,16 +1,21 @@
 package org.ldmfiji.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.junit.jupiter.api.Test;
+import org.ldmfiji.io.LdmConfig;
+import org.ldmfiji.io.ModelConfigReader;
 import org.ldmfiji.pipeline.Inpainting;
 import org.ldmfiji.testing.ManagerPerClassTest;
 import org.ldmfiji.train.data.LabelledImage;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -37,6 +42,21 @@ class InpaintingTaskTest extends ManagerPerClassTest {
 		TrainingBatch b = new InpaintingTask(1, BOX, condStageKey).batch(List.of(ramp()), new SplittableRandom(1), manager);
 		assertEquals(2, b.condInput.getShape().get(1), "masked image + mask");
 		return b.condInput.get(new NDIndex(":, 0:1"));
+	}
+
+	/** The config's key reaches the task the trainer builds from it, and a key that is neither is refused before any step. */
+	@Test
+	void theTrainerBuildsTheTaskTheConfigsKeyNames() throws Exception {
+		String text = Files.readString(Path.of(InpaintingTaskTest.class.getResource("/train/inpaint-on-vq-f4-tiny.yaml").toURI()));
+		LdmConfig harmonic = ModelConfigReader.read(text.replace("cond_stage_key: masked_image",
+			"cond_stage_key: " + Inpainting.HARMONIC_FILLED_IMAGE), "harmonic");
+		TrainingBatch b = TrainingTasks.forConfig(harmonic, null, BOX).batch(List.of(ramp()), new SplittableRandom(1), manager);
+		assertEquals(0f, b.condInput.get(new NDIndex(":, 0:1")).sub(b.images).abs().max().getFloat(), 1e-3f, "the ramp, filled");
+
+		LdmConfig typo = ModelConfigReader.read(text.replace("cond_stage_key: masked_image", "cond_stage_key: harmonic_fill"), "typo");
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingTasks.forConfig(typo, null, BOX));
+		assertEquals("an inpainting model's cond_stage_key says what its encoder sees: masked_image (the hole blanked, as the "
+			+ "reference's inpainting_big) or harmonic_filled_image, not 'harmonic_fill'", e.getMessage());
 	}
 
 	@Test
