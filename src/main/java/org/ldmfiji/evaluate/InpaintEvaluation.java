@@ -64,7 +64,6 @@ public final class InpaintEvaluation {
 			GrayModelImages.requireMultiple(truth.width, truth.height, multiple, "the image size");
 			try (NDManager m = manager.newSubManager()) {
 				NDArray image = GrayModelImages.tensor(m, truth);
-				NDArray clean = GrayModelImages.tensor(m, data.clean.get(i));
 				NDArray hole = masks.next(m, truth.height, truth.width, random.split());
 				NDArray harmonic = HarmonicFill.fill(image, hole);
 				NDArray composite = filler.fill(image, hole, i, m);
@@ -79,6 +78,7 @@ public final class InpaintEvaluation {
 				row.put("ssim_hole_harmonic", ImageQuality.ssim(harmonic, image, hole, 1));
 				row.put("ssim_hole_model", ImageQuality.ssim(filled, image, hole, 1));
 				if (data.cleanKnown) {
+					NDArray clean = GrayModelImages.tensor(m, data.clean.get(i));
 					row.put("psnr_hole_clean_recorded", ImageQuality.psnr(image, clean, hole, 1));
 					row.put("psnr_hole_clean_harmonic", ImageQuality.psnr(harmonic, clean, hole, 1));
 					row.put("psnr_hole_clean_model", ImageQuality.psnr(filled, clean, hole, 1));

@@ -73,16 +73,18 @@ public final class TrainModelCommand extends ContextCommand {
 	@Parameter(type = ItemIO.OUTPUT)
 	private String summary;
 
+	/** An optional file parameter as a path: null when it was left empty (null or an empty path). */
+	private static Path given(File file) {
+		return file == null || file.getPath().isEmpty() ? null : file.toPath();
+	}
+
 	@Override
 	public void run() {
 		Inference.prepareThread();
 		CommandProgress progress = new CommandProgress("Train Model", status, this);
 		try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
 			if (run_directory == null) throw new IllegalArgumentException("no run_directory given");
-			Path config = config_file == null || config_file.getPath().isEmpty() ? null : config_file.toPath();
-			Path firstStage = first_stage == null || first_stage.getPath().isEmpty() ? null : first_stage.toPath();
-			Path init = start_from == null || start_from.getPath().isEmpty() ? null : start_from.toPath();
-			TrainingRun r = TrainingRun.open(run_directory.toPath(), config, firstStage, init, this::settings, s -> steps > 0 ? s.withSteps(steps) : s,
+			TrainingRun r = TrainingRun.open(run_directory.toPath(), given(config_file), given(first_stage), given(start_from), this::settings, s -> steps > 0 ? s.withSteps(steps) : s,
 				TrainingData.opener(data), m);
 			boolean done = r.run(new TrainingListener() {
 				@Override

@@ -90,10 +90,15 @@ final class TileFusion {
 	private static NDList weightedOutputs(NDArray input, TileGrid in, NDArray[] weights, int[] tiles, GroupWork work) {
 		NDList cut = new NDList(tiles.length);
 		for (int k : tiles) cut.add(input.get(in.index(k)));
-		NDArray result = work.apply(tiles, tiles.length == 1 ? cut.get(0) : NDArrays.concat(cut, 0));
+		NDArray result = work.apply(tiles, stacked(cut));
 		NDList parts = tiles.length == 1 ? new NDList(result) : result.split(tiles.length, 0);
 		NDList weighted = new NDList(tiles.length);
 		for (int i = 0; i < tiles.length; i++) weighted.add(parts.get(i).mul(weights[tiles[i]]));
 		return weighted;
+	}
+
+	/** Arrays stacked along the batch axis; a single one as it is, without a copy. */
+	static NDArray stacked(NDList arrays) {
+		return arrays.size() == 1 ? arrays.get(0) : NDArrays.concat(arrays, 0);
 	}
 }

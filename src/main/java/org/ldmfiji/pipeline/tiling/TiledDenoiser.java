@@ -1,7 +1,6 @@
 package org.ldmfiji.pipeline.tiling;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import org.ldmfiji.diffusion.Denoiser;
@@ -67,19 +66,15 @@ public final class TiledDenoiser implements Denoiser, AutoCloseable {
 		for (NDArray a : c.concat) {
 			NDList cut = new NDList(tiles.length);
 			for (int k : tiles) cut.add(a.get(grid.index(k)));
-			concat.add(stacked(cut));
+			concat.add(TileFusion.stacked(cut));
 		}
 		List<NDArray> crossattn = new ArrayList<>(c.crossattn.size());
 		for (NDArray a : c.crossattn) {
 			NDList copies = new NDList(tiles.length);
 			for (int i = 0; i < tiles.length; i++) copies.add(a);
-			crossattn.add(stacked(copies));
+			crossattn.add(TileFusion.stacked(copies));
 		}
 		return new Conditioning(concat, crossattn);
-	}
-
-	private static NDArray stacked(NDList arrays) {
-		return arrays.size() == 1 ? arrays.get(0) : NDArrays.concat(arrays, 0);
 	}
 
 	public TileGrid grid() {
