@@ -3,6 +3,7 @@ package org.ldmfiji.evaluate;
 import org.ldmfiji.train.data.ImageSource;
 import org.ldmfiji.train.data.LabelledImage;
 import org.ldmfiji.train.data.MicroscopyConfig;
+import org.ldmfiji.train.data.PoissonGaussianNoise;
 import org.ldmfiji.train.data.SyntheticMicroscopy;
 import org.ldmfiji.train.data.VariedMicroscopy;
 
@@ -25,14 +26,17 @@ public final class HeldOutSet {
 
 	final String description;
 	final List<LabelledImage> recorded, clean;
+	/** The camera that recorded each generated image (its noise can be drawn again); empty for real images. */
+	final List<PoissonGaussianNoise> cameras;
 	/** Whether the clean images differ from the recorded ones: generated images; crops of real images are both at once. */
 	final boolean cleanKnown;
 
-	private HeldOutSet(String description, List<LabelledImage> recorded, List<LabelledImage> clean) {
+	private HeldOutSet(String description, List<LabelledImage> recorded, List<LabelledImage> clean, List<PoissonGaussianNoise> cameras) {
 		this.description = description;
 		this.cleanKnown = recorded != clean;
 		this.recorded = Collections.unmodifiableList(recorded);
 		this.clean = Collections.unmodifiableList(clean);
+		this.cameras = Collections.unmodifiableList(cameras);
 	}
 
 	/** {@code count} synthetic images of {@code size}², with labels and clean versions. */
@@ -51,12 +55,14 @@ public final class HeldOutSet {
 	private static HeldOutSet drawn(Function<SplittableRandom, SyntheticMicroscopy.Sample> source, int count, long seed, String description) {
 		SplittableRandom random = new SplittableRandom(seed);
 		List<LabelledImage> recorded = new ArrayList<>(), clean = new ArrayList<>();
+		List<PoissonGaussianNoise> cameras = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
 			SyntheticMicroscopy.Sample s = source.apply(random.split());
 			recorded.add(s.noisy);
 			clean.add(s.clean);
+			cameras.add(s.camera);
 		}
-		return new HeldOutSet(description, recorded, clean);
+		return new HeldOutSet(description, recorded, clean, cameras);
 	}
 
 	/** {@code count} crops from any source (a folder of real images): recorded and clean are the same. */
@@ -64,7 +70,7 @@ public final class HeldOutSet {
 		SplittableRandom random = new SplittableRandom(seed);
 		List<LabelledImage> images = new ArrayList<>();
 		for (int i = 0; i < count; i++) images.add(source.next(random.split()));
-		return new HeldOutSet(description + ", " + count + " crops, seed " + seed, images, images);
+		return new HeldOutSet(description + ", " + count + " crops, seed " + seed, images, images, Collections.emptyList());
 	}
 
 	public String description() {

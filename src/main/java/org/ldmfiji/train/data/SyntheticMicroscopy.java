@@ -22,13 +22,15 @@ public final class SyntheticMicroscopy implements ImageSource {
 	/** How many classes the label maps use. */
 	public static final int CLASSES = 3;
 
-	/** One drawn image: with and without the camera's noise, sharing the labels. */
+	/** One drawn image: with and without the camera's noise, sharing the labels, and the camera that added the noise. */
 	public static final class Sample {
 		public final LabelledImage noisy, clean;
+		public final PoissonGaussianNoise camera;
 
-		Sample(LabelledImage noisy, LabelledImage clean) {
+		Sample(LabelledImage noisy, LabelledImage clean, PoissonGaussianNoise camera) {
 			this.noisy = noisy;
 			this.clean = clean;
+			this.camera = camera;
 		}
 	}
 
@@ -231,7 +233,7 @@ public final class SyntheticMicroscopy implements ImageSource {
 					classes[o] = Math.max(c.nucleusMax[i] >= 0.5f ? NUCLEUS : BACKGROUND, c.cellMax[i] >= 0.5f ? CELL : BACKGROUND);
 				}
 			}
-			return new Sample(new LabelledImage(width, height, noisy, classes), new LabelledImage(width, height, clean, classes));
+			return new Sample(new LabelledImage(width, height, noisy, classes), new LabelledImage(width, height, clean, classes), config.noise);
 		}
 	}
 
