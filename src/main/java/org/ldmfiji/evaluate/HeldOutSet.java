@@ -37,6 +37,7 @@ public final class HeldOutSet {
 		this.recorded = Collections.unmodifiableList(recorded);
 		this.clean = Collections.unmodifiableList(clean);
 		this.cameras = Collections.unmodifiableList(cameras);
+		if (cleanKnown && cameras.size() != recorded.size()) throw new IllegalArgumentException("a generated set needs a camera for each image");
 	}
 
 	/** {@code count} synthetic images of {@code size}², with labels and clean versions. */

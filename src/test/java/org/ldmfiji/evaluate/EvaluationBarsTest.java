@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import org.junit.jupiter.api.Test;
+import org.ldmfiji.pipeline.HarmonicFill;
 import org.ldmfiji.testing.ManagerPerClassTest;
 import org.ldmfiji.train.data.InpaintMasks;
 import org.ldmfiji.train.data.MicroscopyConfig;
@@ -60,6 +61,12 @@ class EvaluationBarsTest extends ManagerPerClassTest {
 		assertTrue(mean.get("boundary_ratio_clean") < 0.8, mean.toString());
 		assertEquals(1, mean.get("boundary_ratio_noise_redrawn"), 0.2, mean.toString());
 		assertEquals(mean.get("psnr_hole_clean_recorded") - 10 * Math.log10(2), mean.get("psnr_hole_noise_redrawn"), 1, mean.toString());
+
+		// the harmonic fill, as a model, flattens the border: the bar must say so
+		EvaluationReport harmonic = InpaintEvaluation.run((image, hole, i, m) -> HarmonicFill.fill(image, hole).repeat(1, 3), 1, "harmonic",
+			DATA, masks, "-", 2, 0, manager);
+		assertTrue(harmonic.bars().get("boundary gradient within 20 % of the kept pixels' (mean over the images)").startsWith("NOT met"),
+			harmonic.bars().toString());
 
 		EvaluationReport touched = InpaintEvaluation.run((image, hole, i, m) -> {
 			NDArray out = image.repeat(1, 3);
