@@ -78,7 +78,8 @@ public final class InpaintEvaluation {
 				NDArray keep = hole.eq(0f).broadcast(composite.getShape());
 				double changed = composite.neq(image.broadcast(composite.getShape())).logicalAnd(keep).toType(DataType.FLOAT64, false)
 					.sum().getDouble();
-				NDArray filled = NDArrays.where(hole.gt(0.5f), GrayModelImages.fromModelChannels(composite), image);
+				NDArray inside = hole.gt(0.5f);
+				NDArray filled = NDArrays.where(inside, GrayModelImages.fromModelChannels(composite), image);
 				Map<String, Double> row = new LinkedHashMap<>();
 				row.put("hole_fraction", (double) hole.mean().getFloat());
 				row.put("psnr_hole_harmonic", ImageQuality.psnr(harmonic, image, hole, 1));
@@ -92,8 +93,8 @@ public final class InpaintEvaluation {
 					row.put("psnr_hole_clean_model", ImageQuality.psnr(filled, clean, hole, 1));
 					PoissonGaussianNoise camera = data.cameras.get(i);
 					NDArray renoised = Inference.seeded(seed ^ REDRAW_SALT ^ i, () -> camera.apply(clean));
-					NDArray cleanFill = NDArrays.where(hole.gt(0.5f), clean, image);
-					NDArray renoisedFill = NDArrays.where(hole.gt(0.5f), renoised, image);
+					NDArray cleanFill = NDArrays.where(inside, clean, image);
+					NDArray renoisedFill = NDArrays.where(inside, renoised, image);
 					row.put("psnr_hole_noise_redrawn", ImageQuality.psnr(renoisedFill, image, hole, 1));
 					row.put("ssim_hole_clean", ImageQuality.ssim(cleanFill, image, hole, 1));
 					row.put("ssim_hole_noise_redrawn", ImageQuality.ssim(renoisedFill, image, hole, 1));
